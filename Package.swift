@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The pipeline, top to bottom: the `etl` executable runs ETLCLI, which calls ETLPipeline.
+// ETLPipeline wires the stages (ETLImport, and later ETLNormalise and ETLPublish) over
+// ETLStore (SQLite) and ETLCore (shared types). No stage imports another stage.
+let package = Package(
+    name: "etl",
+    products: [
+        .executable(name: "etl", targets: ["etl"])
+    ],
+    dependencies: [],
+    targets: [
+        // C libraries from Debian, as system-library targets.
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+
+        // Shared vocabulary and the state store.
+        .target(name: "ETLCore", dependencies: ["CCrypto"]),
+        .target(name: "ETLStore", dependencies: ["ETLCore", "CSQLite"]),
+
+        // Stages.
+        .target(name: "ETLImport", dependencies: ["ETLCore", "CLibXML2"]),
+
+        // Wiring, command line, executable.
+        .target(name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport"]),
+        .target(name: "ETLCLI", dependencies: ["ETLPipeline", "ETLCore"]),
+        .executableTarget(name: "etl", dependencies: ["ETLCLI"]),
+
+        // Tests mirror the modules; EndToEndTests runs the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore", "TestSupport"]),
+        .testTarget(name: "ETLStoreTests", dependencies: ["ETLStore", "TestSupport"]),
+        .testTarget(name: "ETLImportTests", dependencies: ["ETLImport", "TestSupport"]),
+        .testTarget(name: "ETLPipelineTests", dependencies: ["ETLPipeline", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

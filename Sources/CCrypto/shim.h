@@ -1,0 +1,8 @@
+#ifndef ETL_CCRYPTO_SHIM_H
+#define ETL_CCRYPTO_SHIM_H
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/crypto.h>
+#endif

@@ -1,0 +1,129 @@
+import ETLCore
+import ETLPipeline
+
+/// The `etl` command line: parses arguments, calls the pipeline, prints, and returns the
+/// exit code. Holds no pipeline logic.
+public enum ETLCommand {
+    /// The version `etl --version` prints.
+    public static let version = "0.1.0"
+
+    static let overview = "Collect each department's register once, and serve many uses."
+
+    static let exitCodes = """
+        EXIT CODES:
+          0   success (rejected records alone do not fail a run)
+          1   the run failed
+          2   partial: some sources failed, the others were imported
+          4   the pipeline file is invalid
+          64  usage error
+        """
+
+    static let stateOption = CommandSpec.Option(
+        name: "--state", valueName: "dir",
+        help: "The state folder (default: $ETL_STATE, else .etl in the current folder).")
+    static let inboxOption = CommandSpec.Option(
+        name: "--inbox", valueName: "dir", help: "Where the pipeline's file globs are resolved (default: its \"inbox\").")
+
+    static let commands: [CommandSpec] = [
+        CommandSpec(
+            name: "run", overview: "Import a pipeline's sources into the staging store.",
+            arguments: [("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)],
+            options: [inboxOption, stateOption],
+            discussion: exitCodes),
+        CommandSpec(
+            name: "validate", overview: "Check a pipeline file and report its problems like a compiler.",
+            arguments: [("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)],
+            options: [inboxOption],
+            discussion: "Checks the file against schemas/pipeline.schema.json and its meaning: canonical field\nnames, duplicate sources, date formats, and globs that match no file in the inbox.\nExits 0 when the file is valid and 4 when it is not."),
+        CommandSpec(
+            name: "status", overview: "Show recent runs, newest first.",
+            arguments: [],
+            options: [
+                CommandSpec.Option(name: "--json", valueName: nil, help: "Print the runs as a JSON array."),
+                CommandSpec.Option(name: "--limit", valueName: "n", help: "How many runs to show (default: 10)."),
+                stateOption,
+            ]),
+        CommandSpec(
+            name: "help", overview: "Show help for etl or one of its commands.",
+            arguments: [("subcommand", "The command to explain.", true)], options: []),
+    ]
+
+    static var mainHelp: String {
+        var lines = [
+            "OVERVIEW: \(overview)", "", "USAGE: etl <subcommand>", "", "OPTIONS:",
+            CommandSpec.row("--version", "Show the version."), CommandSpec.row("-h, --help", "Show help information."),
+            "", "SUBCOMMANDS:",
+        ]
+        for command in commands { lines.append(CommandSpec.row(command.name, command.overview)) }
+        lines += ["", "  See 'etl help <subcommand>' for detailed help.", "", exitCodes]
+        return lines.joined(separator: "\n")
+    }
+
+    /// Runs the command line `arguments` (without the program name) and returns the exit code.
+    public static func main(_ arguments: [String]) -> Int32 {
+        let console = Console()
+        do {
+            return try dispatch(arguments, console: console).rawValue
+        } catch {
+            console.err("Error: \(error.message)")
+            if let command = error.command {
+                console.err("Usage: \(command.usage)")
+                console.err("  See 'etl \(command.name) --help' for more information.")
+            } else {
+                console.err("Usage: etl <subcommand>")
+                console.err("  See 'etl --help' for more information.")
+            }
+            return ExitCode.usage.rawValue
+        }
+    }
+
+    private static func dispatch(_ arguments: [String], console: Console) throws(UsageError) -> ExitCode {
+        guard let first = arguments.first else {
+            console.out(mainHelp)
+            return .success
+        }
+        switch first {
+        case "-h", "--help":
+            console.out(mainHelp)
+            return .success
+        case "--version":
+            console.out("etl \(version)")
+            return .success
+        default:
+            break
+        }
+        guard let command = commands.first(where: { $0.name == first }) else {
+            if first.hasPrefix("-") {
+                throw UsageError(message: "Unknown option '\(first)'. Did you mean '--help'?")
+            }
+            let hint = Suggestion.closest(to: first, in: commands.map(\.name)).map { ". Did you mean '\($0)'?" } ?? "."
+            throw UsageError(message: "Unknown command '\(first)'\(hint)")
+        }
+        let parsed = try command.parse(Array(arguments.dropFirst()))
+        if parsed.wantsHelp {
+            console.out(command.help)
+            return .success
+        }
+        switch command.name {
+        case "run": return RunCommand(console: console).run(parsed)
+        case "validate": return ValidateCommand(console: console).run(parsed)
+        case "status": return try StatusCommand(console: console).run(parsed, spec: command)
+        default:
+            guard let name = parsed.positional.first else {
+                console.out(mainHelp)
+                return .success
+            }
+            guard let target = commands.first(where: { $0.name == name }) else {
+                let hint = Suggestion.closest(to: name, in: commands.map(\.name)).map { ". Did you mean '\($0)'?" } ?? "."
+                throw UsageError(message: "Unknown command '\(name)'\(hint)", command: command)
+            }
+            console.out(target.help)
+            return .success
+        }
+    }
+
+    /// The state folder: `--state`, else `$ETL_STATE`, else `.etl`.
+    static func stateFolder(_ parsed: ParsedArguments) -> String {
+        parsed.values["--state"] ?? Environment.value("ETL_STATE") ?? ".etl"
+    }
+}

@@ -1,0 +1,12 @@
+/// The process exit codes, documented in `etl --help` and the README.
+public enum ExitCode: Int32, Sendable {
+    case success = 0
+    /// The run failed: nothing was imported, or etl itself could not work.
+    case failure = 1
+    /// Some sources failed; the others were imported.
+    case partial = 2
+    /// The pipeline file is invalid.
+    case invalidPipeline = 4
+    /// The command line was wrong.
+    case usage = 64
+}

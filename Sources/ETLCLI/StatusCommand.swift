@@ -1,0 +1,65 @@
+import ETLCore
+import ETLPipeline
+
+/// `etl status [--json]`: recent runs, newest first.
+struct StatusCommand {
+    let console: Console
+
+    func run(_ arguments: ParsedArguments, spec: CommandSpec) throws(UsageError) -> ExitCode {
+        var limit = 10
+        if let text = arguments.values["--limit"] {
+            guard let value = Int(text), value > 0 else {
+                throw UsageError(message: "'--limit' takes a whole number above 0, not '\(text)'", command: spec)
+            }
+            limit = value
+        }
+        let folder = ETLCommand.stateFolder(arguments)
+        let runs: [RunHistory.Run]
+        do {
+            runs = try RunHistory.recent(stateFolder: folder, limit: limit)
+        } catch {
+            console.err("Error: \(error)")
+            return .failure
+        }
+        if arguments.flags.contains("--json") {
+            console.out(json(runs))
+        } else if runs.isEmpty {
+            console.out("No runs yet in \(folder).")
+        } else {
+            console.out(table(runs))
+        }
+        return .success
+    }
+
+    private func json(_ runs: [RunHistory.Run]) -> String {
+        guard !runs.isEmpty else { return "[]" }
+        let objects = runs.map { run -> String in
+            var text = "{\"id\": \(run.id), \"pipeline\": \(JSONWriter.string(run.pipeline)), "
+            text += "\"status\": \(JSONWriter.string(run.status.rawValue)), \"startedAt\": \(JSONWriter.string(run.startedAt)), "
+            text += "\"finishedAt\": \(run.finishedAt.map(JSONWriter.string) ?? "null"), \"sources\": ["
+            text += run.sources.map { source in
+                "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "
+                    + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.counts.staged), "
+                    + "\"rejected\": \(source.counts.rejected)}"
+            }.joined(separator: ", ")
+            return text + "]}"
+        }
+        return "[\n  " + objects.joined(separator: ",\n  ") + "\n]"
+    }
+
+    private func table(_ runs: [RunHistory.Run]) -> String {
+        var rows = [["RUN", "PIPELINE", "STATUS", "STARTED", "FINISHED", "READ", "STAGED", "REJECTED"]]
+        for run in runs {
+            let totals = run.sources.reduce(into: (0, 0, 0)) {
+                $0.0 += $1.counts.read
+                $0.1 += $1.counts.staged
+                $0.2 += $1.counts.rejected
+            }
+            rows.append([
+                "\(run.id)", run.pipeline, run.status.rawValue, run.startedAt, run.finishedAt ?? "-",
+                Summary.grouped(totals.0), Summary.grouped(totals.1), Summary.grouped(totals.2),
+            ])
+        }
+        return Summary.columns(rows, rightAligned: [0, 5, 6, 7])
+    }
+}

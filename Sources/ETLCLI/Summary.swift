@@ -1,0 +1,96 @@
+import ETLPipeline
+
+/// The text `etl run` prints: counts per source and file, then the first rejects.
+/// Names sources, files and lines only, never field values.
+enum Summary {
+    static func text(of report: RunReport) -> String {
+        var lines: [String] = []
+        lines.append(
+            "Run \(report.runID) of pipeline '\(report.pipeline)' \(report.status.rawValue) in \(seconds(report.seconds))")
+        lines.append("  inbox: \(report.inbox)")
+        lines.append("  state: \(report.stateFolder)")
+        lines.append("")
+        var rows = [["SOURCE", "STATUS", "FILES", "READ", "STAGED", "REJECTED"]]
+        for source in report.sources {
+            rows.append([
+                source.name, source.status.rawValue, "\(source.files.count)", grouped(source.counts.read),
+                grouped(source.counts.staged), grouped(source.counts.rejected),
+            ])
+        }
+        let totals = report.totals
+        rows.append([
+            "total", "", "\(report.sources.reduce(0) { $0 + $1.files.count })", grouped(totals.read),
+            grouped(totals.staged), grouped(totals.rejected),
+        ])
+        lines.append(columns(rows, rightAligned: [2, 3, 4, 5]))
+        let files = report.sources.flatMap { source in source.files.map { (source.name, $0) } }
+        if !files.isEmpty {
+            lines.append("")
+            lines.append("Files:")
+            for (_, file) in files {
+                lines.append(
+                    "  \(file.name) (\(file.encoding), \(byteSize(file.bytes))): read \(grouped(file.counts.read)) = staged \(grouped(file.counts.staged)) + rejected \(grouped(file.counts.rejected))"
+                )
+            }
+        }
+        if totals.rejected > 0 {
+            lines.append("")
+            let shown = report.rejects.count
+            let note = shown < totals.rejected ? "; the first \(shown) shown" : ""
+            lines.append("Rejects (\(grouped(totals.rejected))\(note); each is kept with its raw text in the state store):")
+            for reject in report.rejects {
+                lines.append("  \(reject.source): \(reject.file):\(reject.line): \(reject.reason)")
+            }
+            lines.append("Rejected records alone do not fail a run.")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// 1234567 → "1,234,567".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var result = ""
+        for (offset, digit) in digits.enumerated() {
+            if offset > 0 && (digits.count - offset) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return value < 0 ? "-" + result : result
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) s"
+    }
+
+    static func byteSize(_ bytes: Int) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        let units = ["KB", "MB", "GB", "TB"]
+        var value = Double(bytes) / 1024
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+
+    /// Rows laid out in columns two spaces apart.
+    static func columns(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                return rightAligned.contains(column) ? padding + cell : cell + padding
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,373 @@
+import ETLCore
+
+/// Reads RFC 4180 CSV as bytes from a chunked buffer: quoted delimiters, doubled quotes,
+/// line breaks inside quotes, CRLF/LF/CR line ends and a UTF-8 byte-order mark. Fields are
+/// decoded (UTF-8 or GB18030) only when the pipeline uses them, and validated always.
+final class CSVReader: RawRecordReader {
+    private struct FieldRange {
+        var start: Int
+        var end: Int
+        var hasDoubledQuotes: Bool
+    }
+
+    private enum Scan {
+        /// A complete record ending before `end`, which spans `lineBreaks` line breaks.
+        case record(end: Int, lineBreaks: Int)
+        case needMore
+        case textAfterQuote(field: Int)
+        case unclosedQuote(field: Int, limit: String)
+        /// The record does not fit in the largest window.
+        case tooLarge
+    }
+
+    private let input: InputBuffer
+    private let options: CSVOptions
+    private let encoding: ResolvedEncoding
+    private let decoder: GB18030Decoder?
+    private let slotCount: Int
+    private var header: [String] = []
+    private var columnSlots: [Int?] = []
+    private var fields: [FieldRange] = []
+    private var position = 0
+    private var line = 1
+    private var recordIndex = 0
+    private var scratch: [UInt8] = []
+
+    var bytesRead: Int { input.baseOffset + position }
+
+    init(input: InputBuffer, options: CSVOptions, encoding: ResolvedEncoding, slots: FieldSlots) throws(ImportError) {
+        self.input = input
+        self.options = options
+        self.encoding = encoding
+        self.decoder = encoding == .gb18030 ? GB18030Decoder() : nil
+        self.slotCount = slots.names.count
+        _ = try input.refill(keepingFrom: 0)
+        if ByteOrderMark.detect(input.bytes) == .utf8 { position = 3 }
+        try readHeader(slots: slots)
+    }
+
+    private func readHeader(slots: FieldSlots) throws(ImportError) {
+        while true {
+            switch try scanNext() {
+            case nil:
+                throw .missingHeader(file: input.path)
+            case .record(let end, let lineBreaks)?:
+                header = fields.map { decodeLossy($0) }
+                position = end
+                line += lineBreaks
+                var columnSlots = [Int?](repeating: nil, count: header.count)
+                for (slot, name) in slots.names.enumerated() {
+                    guard let column = header.firstIndex(of: name) else {
+                        throw .missingColumn(
+                            file: input.path, column: name, suggestion: Suggestion.closest(to: name, in: header))
+                    }
+                    columnSlots[column] = slot
+                }
+                self.columnSlots = columnSlots
+                return
+            default:
+                // A header that cannot be read is a file-level problem: no column can be trusted.
+                throw .cannotRead(file: input.path, reason: "line \(line): the header row is not valid CSV")
+            }
+        }
+    }
+
+    func next() throws(ImportError) -> RawItem? {
+        while true {
+            guard let scan = try scanNext() else { return nil }
+            // `scanNext` may have moved the window: the record starts at `scanStart` now.
+            let recordStart = scanStart
+            let location = RecordLocation(
+                file: input.path, line: line, recordIndex: recordIndex + 1, byteOffset: input.baseOffset + recordStart)
+            switch scan {
+            case .record(let end, let lineBreaks):
+                position = end
+                line += lineBreaks
+                if fields.count == 1, fields[0].start == fields[0].end, !isQuoted(fields[0], recordStart) {
+                    continue  // A blank line is not a record.
+                }
+                recordIndex += 1
+                return .some(makeRecord(location: location, recordStart: recordStart, end: end))
+            case .textAfterQuote(let field):
+                recordIndex += 1
+                let end = try skipToLineEnd(from: recordStart)
+                let raw = decodeLossy(FieldRange(start: recordStart, end: end.contentEnd, hasDoubledQuotes: false))
+                position = end.next
+                line += end.lineBreaks
+                return .reject(Reject(location: location, reason: .textAfterClosingQuote(field: field), raw: raw))
+            case .tooLarge:
+                recordIndex += 1
+                let end = try skipToLineEnd(from: scanStart)
+                position = end.next
+                line += end.lineBreaks
+                return .reject(
+                    Reject(location: location, reason: .recordTooLarge(limitBytes: input.maxCapacity), raw: ""))
+            case .unclosedQuote(let field, let limit):
+                recordIndex += 1
+                // Resume at the line after the one where the row began, so a stray quote
+                // cannot swallow the rest of the file.
+                let end = try skipToLineEnd(from: scanStart)
+                let raw = decodeLossy(FieldRange(start: scanStart, end: end.contentEnd, hasDoubledQuotes: false))
+                position = end.next
+                line += end.lineBreaks
+                return .reject(
+                    Reject(
+                        location: location,
+                        reason: .unclosedQuote(field: field, limit: limit, resumedAtLine: line), raw: raw))
+            case .needMore:
+                preconditionFailure("scanNext resolves needMore itself")
+            }
+        }
+    }
+
+    /// Where the last scan started, after any refill moved the window.
+    private var scanStart = 0
+
+    /// Scans the record at `position`, refilling as needed. `nil` at the end of the file.
+    private func scanNext() throws(ImportError) -> Scan? {
+        while true {
+            scanStart = position
+            if position >= input.count {
+                if try !input.refill(keepingFrom: position) {
+                    position = 0
+                    scanStart = 0
+                    return nil
+                }
+                position = 0
+                continue
+            }
+            let result = scan(from: position)
+            if case .needMore = result {
+                let keep = position
+                if try input.refill(keepingFrom: keep) {
+                    position = 0
+                    continue
+                }
+                position = 0
+                scanStart = 0
+                if input.isExhausted { return .tooLarge }
+                // At the end of the file: scan again knowing no more bytes will come.
+                let final = scan(from: 0)
+                if case .needMore = final { preconditionFailure("a scan at the end of the file is complete") }
+                return final
+            }
+            return result
+        }
+    }
+
+    private func isQuoted(_ field: FieldRange, _ recordStart: Int) -> Bool {
+        let bytes = input.bytes
+        return field.start > recordStart && bytes[field.start - 1] == UInt8(ascii: "\"")
+    }
+
+    /// Scans one record from `start`; fields are appended to `fields`.
+    private func scan(from start: Int) -> Scan {
+        let bytes = input.bytes
+        let n = bytes.count
+        let atEnd = input.atEnd
+        let quote = UInt8(ascii: "\"")
+        let delimiter = options.delimiter
+        let cr: UInt8 = 0x0D
+        let lf: UInt8 = 0x0A
+        fields.removeAll(keepingCapacity: true)
+        var i = start
+        var lineBreaks = 0
+        while true {
+            if i < n, bytes[i] == quote {
+                i += 1
+                let contentStart = i
+                var doubled = false
+                var quotedLines = 0
+                while true {
+                    guard i < n else {
+                        return atEnd
+                            ? .unclosedQuote(field: fields.count + 1, limit: "the end of the file") : .needMore
+                    }
+                    let byte = bytes[i]
+                    if byte == quote {
+                        if i + 1 < n {
+                            if bytes[i + 1] == quote {
+                                doubled = true
+                                i += 2
+                                continue
+                            }
+                        } else if !atEnd {
+                            return .needMore
+                        }
+                        break
+                    }
+                    if byte == lf || (byte == cr && (i + 1 >= n || bytes[i + 1] != lf)) {
+                        lineBreaks += 1
+                        quotedLines += 1
+                        if quotedLines > options.maxQuotedFieldLines {
+                            return .unclosedQuote(field: fields.count + 1, limit: "\(options.maxQuotedFieldLines) lines")
+                        }
+                    }
+                    i += 1
+                    if i - contentStart > options.maxQuotedFieldBytes {
+                        return .unclosedQuote(field: fields.count + 1, limit: "\(options.maxQuotedFieldBytes) bytes")
+                    }
+                }
+                fields.append(FieldRange(start: contentStart, end: i, hasDoubledQuotes: doubled))
+                i += 1  // The closing quote.
+                guard i < n else {
+                    return atEnd ? .record(end: i, lineBreaks: lineBreaks) : .needMore
+                }
+                let next = bytes[i]
+                if next == delimiter {
+                    i += 1
+                    continue
+                }
+                if next != cr && next != lf {
+                    return .textAfterQuote(field: fields.count)
+                }
+            } else {
+                let fieldStart = i
+                while i < n {
+                    let byte = bytes[i]
+                    if byte == delimiter || byte == lf || byte == cr { break }
+                    i += 1
+                }
+                guard i < n else {
+                    if !atEnd { return .needMore }
+                    fields.append(FieldRange(start: fieldStart, end: i, hasDoubledQuotes: false))
+                    return .record(end: i, lineBreaks: lineBreaks)
+                }
+                fields.append(FieldRange(start: fieldStart, end: i, hasDoubledQuotes: false))
+                if bytes[i] == delimiter {
+                    i += 1
+                    continue
+                }
+            }
+            // A line end closes the record: CRLF, LF or a lone CR.
+            if bytes[i] == cr {
+                if i + 1 < n {
+                    i += bytes[i + 1] == lf ? 2 : 1
+                } else if atEnd {
+                    i += 1
+                } else {
+                    return .needMore
+                }
+            } else {
+                i += 1
+            }
+            return .record(end: i, lineBreaks: lineBreaks + 1)
+        }
+    }
+
+    /// Finds the end of the physical line that starts at `start`, refilling as needed; used to
+    /// skip a bad row. Adjusts `scanStart` when the window moves.
+    private func skipToLineEnd(from start: Int) throws(ImportError) -> (contentEnd: Int, next: Int, lineBreaks: Int) {
+        var i = start
+        while true {
+            let bytes = input.bytes
+            while i < bytes.count, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+            if i < bytes.count {
+                let contentEnd = i
+                if bytes[i] == 0x0D {
+                    if i + 1 >= bytes.count, !input.atEnd {
+                        // Decide CR versus CRLF after reading on.
+                        let shift = scanStart
+                        if try input.refill(keepingFrom: shift) {
+                            i -= shift
+                            scanStart = 0
+                            continue
+                        }
+                        scanStart = 0
+                        return (contentEnd - shift, i - shift + 1, 1)
+                    }
+                    i += (i + 1 < bytes.count && bytes[i + 1] == 0x0A) ? 2 : 1
+                } else {
+                    i += 1
+                }
+                return (contentEnd, i, 1)
+            }
+            let shift = scanStart
+            if try input.refill(keepingFrom: shift) {
+                i -= shift
+                scanStart = 0
+                continue
+            }
+            if input.isExhausted {
+                // A line longer than the window: drop what we have and keep skipping.
+                scanStart = i
+                if try input.refill(keepingFrom: i) {
+                    i = 0
+                    scanStart = 0
+                    continue
+                }
+            }
+            return (i, i, 0)
+        }
+    }
+
+    private func makeRecord(location: RecordLocation, recordStart: Int, end: Int) -> RawItem {
+        guard fields.count == header.count else {
+            return .reject(
+                Reject(
+                    location: location, reason: .wrongFieldCount(found: fields.count, expected: header.count),
+                    raw: rawLine(recordStart, end)))
+        }
+        var values = [String?](repeating: nil, count: slotCount)
+        for (column, field) in fields.enumerated() {
+            let bytes = UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end])
+            let invalid: Int? =
+                encoding == .utf8 ? UTF8Validation.firstInvalid(bytes) : GB18030Decoder.firstInvalid(bytes)
+            if let invalid {
+                return .reject(
+                    Reject(
+                        location: location,
+                        reason: .undecodableBytes(
+                            encoding: encoding.rawValue, byteOffset: input.baseOffset + field.start + invalid,
+                            field: header[column]),
+                        raw: rawLine(recordStart, end)))
+            }
+            guard let slot = columnSlots[column], field.end > field.start else { continue }
+            guard let text = decode(field) else {
+                return .reject(
+                    Reject(
+                        location: location,
+                        reason: .undecodableBytes(
+                            encoding: encoding.rawValue, byteOffset: input.baseOffset + field.start,
+                            field: header[column]),
+                        raw: rawLine(recordStart, end)))
+            }
+            values[slot] = text
+        }
+        return .record(RawRecord(values: values, location: location))
+    }
+
+    /// The field's text, with doubled quotes undone; `nil` when it cannot be decoded.
+    private func decode(_ field: FieldRange) -> String? {
+        let bytes = UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end])
+        if field.hasDoubledQuotes {
+            scratch.removeAll(keepingCapacity: true)
+            var i = 0
+            while i < bytes.count {
+                scratch.append(bytes[i])
+                i += bytes[i] == UInt8(ascii: "\"") ? 2 : 1
+            }
+            return scratch.withUnsafeBufferPointer { decodeBytes($0) }
+        }
+        return decodeBytes(bytes)
+    }
+
+    private func decodeBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let decoder else { return String(decoding: bytes, as: UTF8.self) }
+        if UTF8Validation.validPrefix(bytes) == bytes.count, !bytes.contains(where: { $0 >= 0x80 }) {
+            return String(decoding: bytes, as: UTF8.self)  // ASCII is the same in GB18030.
+        }
+        return decoder.decode(bytes)
+    }
+
+    private func decodeLossy(_ field: FieldRange) -> String {
+        decode(field) ?? String(decoding: UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end]), as: UTF8.self)
+    }
+
+    private func rawLine(_ start: Int, _ end: Int) -> String {
+        var contentEnd = end
+        let bytes = input.bytes
+        while contentEnd > start, bytes[contentEnd - 1] == 0x0A || bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+        return decodeLossy(FieldRange(start: start, end: contentEnd, hasDoubledQuotes: false))
+    }
+}

@@ -1,0 +1,145 @@
+import ETLCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The encoding of a source's files, as a pipeline declares it.
+public enum TextEncoding: String, Sendable, CaseIterable {
+    case utf8 = "utf-8"
+    case gb18030 = "gb18030"
+    /// A byte-order mark decides; without one, strict UTF-8 when every byte is valid, else GB18030.
+    case auto = "auto"
+
+    /// The encoding to read a file with, given its fingerprint. XML and JSON are read as
+    /// UTF-8 (the encoding RFC 8259 requires of JSON); only CSV may be GB18030.
+    public func resolved(
+        for fingerprint: FileFingerprint, format: SourceFormat, file: String
+    ) throws(ImportError) -> ResolvedEncoding {
+        switch fingerprint.byteOrderMark {
+        case .utf16LittleEndian, .utf16BigEndian:
+            throw .unsupportedEncoding(file: file, detail: "the file starts with a UTF-16 byte-order mark")
+        case .utf8:
+            return .utf8
+        case .none:
+            switch self {
+            case .utf8: return .utf8
+            case .gb18030: return .gb18030
+            case .auto: return fingerprint.isValidUTF8 || format != .csv ? .utf8 : .gb18030
+            }
+        }
+    }
+}
+
+/// The encoding a file is actually read with.
+public enum ResolvedEncoding: String, Sendable {
+    case utf8 = "UTF-8"
+    case gb18030 = "GB18030"
+}
+
+/// Validates UTF-8 strictly (no overlongs, no surrogates, nothing above U+10FFFF), fed in
+/// chunks: a sequence cut by a chunk boundary is held back and completed by the next chunk.
+struct UTF8Validator {
+    private(set) var isValid = true
+    private var pending: [UInt8] = []
+
+    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard isValid, !bytes.isEmpty else { return }
+        var input = bytes
+        if !pending.isEmpty {
+            let length = UTF8Validation.sequenceLength(lead: pending[0])
+            let needed = length - pending.count
+            if input.count < needed {
+                pending += input
+                return
+            }
+            let sequence = pending + input[0..<needed]
+            pending = []
+            guard sequence.withUnsafeBufferPointer({ UTF8Validation.validPrefix($0) }) == length else {
+                isValid = false
+                return
+            }
+            input = UnsafeBufferPointer(rebasing: input[needed...])
+        }
+        let consumed = UTF8Validation.validPrefix(input)
+        guard consumed < input.count else { return }
+        let rest = UnsafeBufferPointer(rebasing: input[consumed...])
+        if UTF8Validation.isIncompleteSequence(rest) {
+            pending = Array(rest)
+        } else {
+            isValid = false
+        }
+    }
+
+    mutating func finish() {
+        if !pending.isEmpty { isValid = false }
+    }
+}
+
+/// Decodes GB18030 (2005/2022, with four-byte sequences) to UTF-8 through glibc's iconv.
+/// Owns its `iconv_t`; not `Sendable`.
+final class GB18030Decoder {
+    private let converter: iconv_t
+    private var output: UnsafeMutableBufferPointer<UInt8>
+
+    init() {
+        converter = iconv_open("UTF-8", "GB18030")
+        // glibc always ships GB18030; its absence means a broken installation.
+        precondition(converter != iconv_t(bitPattern: -1), "glibc iconv has no GB18030 converter")
+        output = .allocate(capacity: 4096)
+    }
+
+    deinit {
+        iconv_close(converter)
+        output.deallocate()
+    }
+
+    /// The index of the first byte that does not start a valid GB18030 sequence, or `nil`.
+    /// A structural check (lead and trail byte ranges), cheap enough for every field.
+    static func firstInvalid(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let lead = bytes[i]
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
+            guard lead >= 0x81, lead <= 0xFE, i + 1 < n else { return i }
+            let second = bytes[i + 1]
+            if (0x40...0x7E).contains(second) || (0x80...0xFE).contains(second) {
+                i += 2
+            } else if (0x30...0x39).contains(second) {
+                guard i + 3 < n, (0x81...0xFE).contains(bytes[i + 2]), (0x30...0x39).contains(bytes[i + 3]) else {
+                    return i
+                }
+                i += 4
+            } else {
+                return i
+            }
+        }
+        return nil
+    }
+
+    /// Decodes `bytes`, which must have passed `firstInvalid`; `nil` when iconv still refuses
+    /// them (a four-byte code outside Unicode), in which case the caller rejects the record.
+    func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return "" }
+        // Each GB18030 byte yields at most 2 UTF-8 bytes (a 4-byte sequence yields 4).
+        let needed = bytes.count * 2 + 4
+        if output.count < needed {
+            output.deallocate()
+            output = .allocate(capacity: needed)
+        }
+        iconv(converter, nil, nil, nil, nil)
+        var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: base)
+            .assumingMemoryBound(to: CChar.self)
+        var inLeft = bytes.count
+        var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(output.baseAddress!)
+            .assumingMemoryBound(to: CChar.self)
+        var outLeft = output.count
+        let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+        guard result != -1, inLeft == 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: output[0..<(output.count - outLeft)]), as: UTF8.self)
+    }
+}

@@ -1,0 +1,53 @@
+import ETLImport
+import ETLStore
+
+/// Why a pipeline could not be loaded or run, with what to fix and where.
+public enum PipelineError: Error, Sendable, CustomStringConvertible {
+    /// No pipeline file by that name or path.
+    case notFound(name: String, searched: [String])
+    /// The pipeline file could not be read.
+    case cannotRead(path: String, reason: String)
+    /// The pipeline file has errors; each diagnostic says where and what.
+    case invalid([Diagnostic])
+    /// The pipeline names no inbox and none was given.
+    case noInbox(pipeline: String)
+    /// The state store failed.
+    case store(StoreError)
+
+    public var description: String {
+        switch self {
+        case .notFound(let name, let searched):
+            return "no pipeline '\(name)'; looked for \(searched.map { "'\($0)'" }.joined(separator: " and ")); give a pipeline name in pipelines/ or a path to a .json file"
+        case .cannotRead(let path, let reason):
+            return "cannot read the pipeline file \(path): \(reason)"
+        case .invalid(let diagnostics):
+            let errors = diagnostics.filter { $0.severity == .error }.count
+            return "\(diagnostics.map(\.description).joined(separator: "\n"))\n\(errors) error\(errors == 1 ? "" : "s") in the pipeline file"
+        case .noInbox(let pipeline):
+            return "\(pipeline) names no inbox; add \"inbox\": \"<folder>\" to it or pass --inbox DIR"
+        case .store(let error):
+            return error.description
+        }
+    }
+}
+
+/// Why one source of a run failed; the run goes on with the other sources.
+public enum SourceFailure: Error, Sendable, CustomStringConvertible {
+    /// None of the source's globs matched a file in the inbox.
+    case noFiles(source: String, globs: [String], inbox: String, pipelineLocation: String)
+    /// A file could not be imported at all; `pipelineHint` points at the pipeline setting involved.
+    case file(source: String, error: ImportError, pipelineHint: String?)
+    /// The state store failed while staging the source.
+    case store(source: String, error: String)
+
+    public var description: String {
+        switch self {
+        case .noFiles(let source, let globs, let inbox, let location):
+            return "\(source): no file in \(inbox) matches \(globs.map { "'\($0)'" }.joined(separator: " or ")) (\(location)); check that the export arrived, or fix the glob"
+        case .file(let source, let error, let hint):
+            return "\(source): \(error)\(hint.map { " (\($0))" } ?? "")"
+        case .store(let source, let error):
+            return "\(source): the state store failed: \(error)"
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import ETLStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Reads past runs from a state folder without creating one.
+public enum RunHistory {
+    /// A past run, as the state store keeps it.
+    public typealias Run = RunSummary
+
+    /// The most recent runs, newest first; empty when the folder holds no state store yet.
+    public static func recent(stateFolder: String, limit: Int) throws(PipelineError) -> [RunSummary] {
+        guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return [] }
+        do {
+            return try StateStore(folder: stateFolder).runs(limit: limit)
+        } catch {
+            throw .store(error)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ETLStore
+
+/// What a run did, for the summary the CLI prints. Holds no personal data.
+public struct RunReport: Sendable {
+    public var runID: Int64
+    public var pipeline: String
+    public var status: RunStatus
+    public var inbox: String
+    public var stateFolder: String
+    public var sources: [SourceReport]
+    /// The first rejects of each source, in file order (all are in the state store).
+    public var rejects: [RejectSummary]
+    public var seconds: Double
+
+    /// Counts over all sources.
+    public var totals: RecordCounts {
+        sources.reduce(into: RecordCounts()) { $0 += $1.counts }
+    }
+}
+
+/// One source's part of a run.
+public struct SourceReport: Sendable {
+    public var name: String
+    public var status: RunStatus
+    public var files: [FileReport]
+    public var counts: RecordCounts
+    /// Why the source failed, when it did: what went wrong and what to do.
+    public var failure: String?
+}
+
+/// One imported file.
+public struct FileReport: Sendable {
+    public var name: String
+    public var encoding: String
+    public var bytes: Int
+    public var counts: RecordCounts
+}
+
+/// Progress of a long import, for a progress line on a terminal.
+public struct ProgressUpdate: Sendable {
+    public var source: String
+    public var file: String
+    public var bytesRead: Int
+    public var totalBytes: Int
+    public var records: Int
+    public var seconds: Double
+}

@@ -1,0 +1,141 @@
+import ETLCore
+import ETLImport
+import ETLStore
+
+/// Runs a pipeline: imports each source's export into the staging store.
+///
+/// Each file is imported in one transaction. A source's new records become current only
+/// when all its files imported; a source that fails keeps its earlier records, and the
+/// other sources go on.
+public struct Runner {
+    public var pipeline: Pipeline
+    /// The inbox, overriding the pipeline's.
+    public var inbox: String?
+    public var stateFolder: String
+    /// Called every few thousand records during an import.
+    public var progress: ((ProgressUpdate) -> Void)?
+
+    public init(
+        pipeline: Pipeline, inbox: String? = nil, stateFolder: String,
+        progress: ((ProgressUpdate) -> Void)? = nil
+    ) {
+        self.pipeline = pipeline
+        self.inbox = inbox
+        self.stateFolder = stateFolder
+        self.progress = progress
+    }
+
+    /// Runs the pipeline once and reports what it did.
+    public func run() throws(PipelineError) -> RunReport {
+        let started = Timestamp.monotonicSeconds()
+        guard let inbox = inbox ?? pipeline.inbox else { throw .noInbox(pipeline: pipeline.path) }
+        do {
+            let store = try StateStore(folder: stateFolder)
+            let runID = try store.beginRun(pipeline: pipeline.name, pipelineSHA256: pipeline.sha256)
+            var reports: [SourceReport] = []
+            for source in pipeline.sources {
+                let sourceID = try store.sourceID(pipeline: pipeline.name, name: source.name)
+                let report = importSource(source, sourceID: sourceID, runID: runID, inbox: inbox, store: store)
+                try store.recordSource(
+                    run: runID, source: sourceID, status: report.status, files: report.files.count,
+                    counts: report.counts, message: report.failure)
+                reports.append(report)
+            }
+            let failed = reports.filter { $0.status == .failed }.count
+            let status: RunStatus = failed == 0 ? .succeeded : (failed == reports.count ? .failed : .partial)
+            try store.finishRun(
+                runID, status: status, message: failed == 0 ? nil : "\(failed) of \(reports.count) sources failed")
+            return RunReport(
+                runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
+                sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
+                seconds: Timestamp.monotonicSeconds() - started)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    private func importSource(
+        _ source: PipelineSource, sourceID: Int64, runID: Int64, inbox: String, store: StateStore
+    ) -> SourceReport {
+        var report = SourceReport(name: source.name, status: .running, files: [], counts: RecordCounts())
+        var files: [(name: String, format: SourceFormat)] = []
+        for pattern in source.files {
+            for name in FilePaths.match(pattern.glob, in: inbox) where !files.contains(where: { $0.name == name }) {
+                files.append((name, pattern.format))
+            }
+        }
+        guard !files.isEmpty else {
+            report.status = .failed
+            let position = source.files.first?.position
+            report.failure = SourceFailure.noFiles(
+                source: source.name, globs: source.files.map(\.glob), inbox: inbox,
+                pipelineLocation: position.map { "\(pipeline.path):\($0.line):\($0.column)" } ?? source.location
+            ).description
+            return report
+        }
+        do {
+            for file in files {
+                let fileReport = try importFile(
+                    file.name, format: file.format, source: source, sourceID: sourceID, runID: runID, inbox: inbox,
+                    store: store)
+                report.files.append(fileReport)
+                report.counts += fileReport.counts
+            }
+            try store.commitSource(run: runID, source: sourceID)
+            report.status = .succeeded
+        } catch {
+            report.status = .failed
+            report.failure = describe(error, source: source)
+            try? store.discardSource(run: runID, source: sourceID)
+        }
+        return report
+    }
+
+    private func importFile(
+        _ name: String, format: SourceFormat, source: PipelineSource, sourceID: Int64, runID: Int64, inbox: String,
+        store: StateStore
+    ) throws -> FileReport {
+        let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
+        let fingerprint = try FileFingerprint.compute(path: path, displayName: name)
+        let encoding = try source.spec.encoding.resolved(for: fingerprint, format: format, file: name)
+        let info = SourceFileInfo(path: name, size: fingerprint.size, sha256: fingerprint.sha256, encoding: encoding.rawValue)
+        let started = Timestamp.monotonicSeconds()
+        let progress = self.progress
+        let counts = try store.importFile(run: runID, source: sourceID, file: info) { stager in
+            let stream = try RecordStream(
+                path: path, displayName: name, format: format, spec: source.spec, encoding: encoding)
+            var sinceUpdate = 0
+            while let item = try stream.next() {
+                switch item {
+                case .record(let record): try stager.stage(record)
+                case .reject(let reject): try stager.reject(reject)
+                }
+                sinceUpdate += 1
+                if sinceUpdate == 8192, let progress {
+                    sinceUpdate = 0
+                    progress(
+                        ProgressUpdate(
+                            source: source.name, file: name, bytesRead: stream.bytesRead, totalBytes: fingerprint.size,
+                            records: stager.counts.read, seconds: Timestamp.monotonicSeconds() - started))
+                }
+            }
+        }
+        return FileReport(name: name, encoding: encoding.rawValue, bytes: fingerprint.size, counts: counts)
+    }
+
+    /// A message for a failed source that says what to fix and where.
+    private func describe(_ error: any Error, source: PipelineSource) -> String {
+        switch error {
+        case let error as ImportError:
+            var hint: String?
+            if case .missingColumn(_, let column, _) = error, let location = source.columnLocations[column] {
+                hint = "the pipeline maps a field from it at \(location)"
+            }
+            return SourceFailure.file(source: source.name, error: error, pipelineHint: hint).description
+        case let error as StoreError:
+            return SourceFailure.store(source: source.name, error: error.description).description
+        default:
+            return "\(source.name): \(error)"
+        }
+    }
+}

@@ -1,0 +1,62 @@
+/// How a run, or one source within it, ended.
+public enum RunStatus: String, Sendable, Codable {
+    case running
+    case succeeded
+    /// Some sources failed; the others completed.
+    case partial
+    case failed
+}
+
+/// Counts of records for one file or source: every record read is staged or rejected.
+public struct RecordCounts: Sendable, Equatable {
+    public var read = 0
+    public var staged = 0
+    public var rejected = 0
+
+    public init(read: Int = 0, staged: Int = 0, rejected: Int = 0) {
+        self.read = read
+        self.staged = staged
+        self.rejected = rejected
+    }
+
+    public static func += (lhs: inout RecordCounts, rhs: RecordCounts) {
+        lhs.read += rhs.read
+        lhs.staged += rhs.staged
+        lhs.rejected += rhs.rejected
+    }
+}
+
+/// A past run as `etl status` shows it.
+public struct RunSummary: Sendable, Equatable {
+    public var id: Int64
+    public var pipeline: String
+    public var status: RunStatus
+    public var startedAt: String
+    public var finishedAt: String?
+    public var message: String?
+    public var sources: [SourceRunSummary]
+}
+
+/// One source's part in a run.
+public struct SourceRunSummary: Sendable, Equatable {
+    public var name: String
+    public var status: RunStatus
+    public var files: Int
+    public var counts: RecordCounts
+    public var message: String?
+}
+
+/// A source file as imported: its identity for later runs.
+public struct SourceFileInfo: Sendable, Equatable {
+    public var path: String
+    public var size: Int
+    public var sha256: String
+    public var encoding: String
+
+    public init(path: String, size: Int, sha256: String, encoding: String) {
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+        self.encoding = encoding
+    }
+}

@@ -1,0 +1,104 @@
+/// The state store's schema, as numbered migrations applied in order.
+enum Schema {
+    /// Each entry moves the schema from version `index` to `index + 1`.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            pipeline TEXT NOT NULL,
+            pipeline_sha256 TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL,
+            message TEXT
+        );
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            pipeline TEXT NOT NULL,
+            name TEXT NOT NULL,
+            current_run_id INTEGER REFERENCES runs(id),
+            UNIQUE (pipeline, name)
+        );
+        CREATE TABLE run_sources (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            status TEXT NOT NULL,
+            files INTEGER NOT NULL DEFAULT 0,
+            read INTEGER NOT NULL DEFAULT 0,
+            staged INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            message TEXT,
+            PRIMARY KEY (run_id, source_id)
+        );
+        CREATE TABLE source_files (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            encoding TEXT NOT NULL,
+            read INTEGER NOT NULL,
+            staged INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE staged_records (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            record_key TEXT NOT NULL,
+            file_id INTEGER NOT NULL REFERENCES source_files(id),
+            line INTEGER NOT NULL,
+            record_index INTEGER NOT NULL,
+            byte_offset INTEGER,
+            name TEXT,
+            id_number TEXT,
+            sex TEXT,
+            birth_date TEXT,
+            phone TEXT,
+            address TEXT,
+            sex_code TEXT,
+            birth_date_iso TEXT,
+            payload TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX staged_records_key ON staged_records (source_id, run_id, record_key);
+        CREATE TABLE rejects (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            file_id INTEGER NOT NULL REFERENCES source_files(id),
+            line INTEGER NOT NULL,
+            record_index INTEGER NOT NULL,
+            byte_offset INTEGER,
+            category TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            raw TEXT NOT NULL
+        );
+        CREATE INDEX rejects_run ON rejects (run_id, source_id);
+        """
+    ]
+
+    /// The schema version this build writes.
+    static var currentVersion: Int { migrations.count }
+
+    /// Brings `database` up to `currentVersion`, one migration per transaction.
+    static func migrate(_ database: Database) throws(StoreError) {
+        let version = Int(try database.scalar("PRAGMA user_version")?.int64 ?? 0)
+        guard version <= currentVersion else {
+            throw .schemaTooNew(path: database.path, version: version, supported: currentVersion)
+        }
+        for next in version..<currentVersion {
+            do {
+                try database.inTransaction {
+                    try database.execute(migrations[next])
+                    try database.execute("PRAGMA user_version = \(next + 1)")
+                }
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw .sqlite(code: 1, message: "\(error)", sql: nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ETLCore
+
+/// A reject as summaries show it: where and why, without the raw text.
+public struct RejectSummary: Sendable, Equatable {
+    public var source: String
+    public var file: String
+    public var line: Int
+    public var recordIndex: Int
+    public var byteOffset: Int?
+    public var category: String
+    public var reason: String
+}
+
+/// A record in the staging store, as the next stages read it.
+public struct StagedRecord: Sendable, Equatable {
+    public var source: String
+    public var record: SourceRecord
+}
+
+extension StateStore {
+    /// The rejects of a run in file order; `limit` caps how many per source are returned.
+    public func rejects(run runID: Int64, limitPerSource: Int = .max) throws(StoreError) -> [RejectSummary] {
+        let select = try database.prepare(
+            """
+            SELECT s.name, f.path, r.line, r.record_index, r.byte_offset, r.category, r.reason FROM rejects r
+            JOIN sources s ON s.id = r.source_id JOIN source_files f ON f.id = r.file_id
+            WHERE r.run_id = ? ORDER BY s.id, f.id, r.line, r.record_index
+            """)
+        try select.bind([.integer(runID)])
+        var rejects: [RejectSummary] = []
+        var perSource: [String: Int] = [:]
+        while try select.step() {
+            let source = select.text(at: 0) ?? ""
+            perSource[source, default: 0] += 1
+            guard perSource[source, default: 0] <= limitPerSource else { continue }
+            rejects.append(
+                RejectSummary(
+                    source: source, file: select.text(at: 1) ?? "", line: select.int(at: 2) ?? 0,
+                    recordIndex: select.int(at: 3) ?? 0, byteOffset: select.int(at: 4),
+                    category: select.text(at: 5) ?? "", reason: select.text(at: 6) ?? ""))
+        }
+        return rejects
+    }
+
+    /// The number of records currently staged for a source.
+    public func stagedCount(pipeline: String, source: String) throws(StoreError) -> Int {
+        let value = try database.scalar(
+            """
+            SELECT count(*) FROM staged_records r JOIN sources s ON s.id = r.source_id
+            WHERE s.pipeline = ? AND s.name = ? AND r.run_id = s.current_run_id
+            """, [.text(pipeline), .text(source)])
+        return Int(value?.int64 ?? 0)
+    }
+
+    /// A cursor over the records currently staged for `pipeline`, by source and key.
+    public func stagedRecords(pipeline: String) throws(StoreError) -> StagedRecordCursor {
+        let select = try database.prepare(
+            """
+            SELECT s.name, r.record_key, f.path, r.line, r.record_index, r.byte_offset,
+                r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address, r.sex_code, r.birth_date_iso, r.payload
+            FROM staged_records r JOIN sources s ON s.id = r.source_id JOIN source_files f ON f.id = r.file_id
+            WHERE s.pipeline = ? AND r.run_id = s.current_run_id
+            ORDER BY s.name, r.record_key
+            """)
+        try select.bind([.text(pipeline)])
+        return StagedRecordCursor(statement: select)
+    }
+}
+
+/// Streams staged records; `next()` throws on a database error instead of ending silently.
+public final class StagedRecordCursor {
+    private let statement: Statement
+
+    init(statement: Statement) {
+        self.statement = statement
+    }
+
+    /// The next record, or `nil` after the last.
+    public func next() throws -> StagedRecord? {
+        guard try statement.step() else { return nil }
+        var fields = CanonicalValues()
+        for (offset, field) in CanonicalField.allCases.enumerated() {
+            fields[field] = statement.text(at: Int32(6 + offset))
+        }
+        let payloadText = statement.text(at: 14) ?? "{}"
+        let payload = try Self.decodePayload(payloadText)
+        let record = SourceRecord(
+            key: statement.text(at: 1) ?? "", fields: fields,
+            sexCode: statement.text(at: 12).flatMap(SexCode.init(rawValue:)),
+            birthDateISO: statement.text(at: 13), payload: payload,
+            location: RecordLocation(
+                file: statement.text(at: 2) ?? "", line: statement.int(at: 3) ?? 0,
+                recordIndex: statement.int(at: 4) ?? 0, byteOffset: statement.int(at: 5)))
+        return StagedRecord(source: statement.text(at: 0) ?? "", record: record)
+    }
+
+    private static func decodePayload(_ text: String) throws -> [PayloadValue] {
+        var text = text
+        return try text.withUTF8 { bytes in
+            var scanner = JSONScanner(bytes: bytes)
+            let node = try scanner.parseValue()
+            return (node.members ?? []).map { PayloadValue(name: $0.key, value: $0.value.stringValue) }
+        }
+    }
+}

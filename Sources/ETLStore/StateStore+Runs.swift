@@ -1,0 +1,87 @@
+import ETLCore
+
+extension StateStore {
+    /// Records the start of a run and returns its id.
+    public func beginRun(pipeline: String, pipelineSHA256: String) throws(StoreError) -> Int64 {
+        let insert = try cached(
+            "INSERT INTO runs (pipeline, pipeline_sha256, started_at, status) VALUES (?, ?, ?, ?)")
+        try insert.bind([.text(pipeline), .text(pipelineSHA256), .text(Timestamp.now()), .text(RunStatus.running.rawValue)])
+        try insert.run()
+        return database.lastInsertRowID
+    }
+
+    /// Records how a run ended.
+    public func finishRun(_ runID: Int64, status: RunStatus, message: String? = nil) throws(StoreError) {
+        let update = try cached("UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?")
+        try update.bind([.text(status.rawValue), .text(Timestamp.now()), message.map(SQLValue.text) ?? .null, .integer(runID)])
+        try update.run()
+    }
+
+    /// The id of the source `name` of `pipeline`, created on first use.
+    public func sourceID(pipeline: String, name: String) throws(StoreError) -> Int64 {
+        let insert = try cached("INSERT INTO sources (pipeline, name) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        try insert.bind([.text(pipeline), .text(name)])
+        try insert.run()
+        let select = try cached("SELECT id FROM sources WHERE pipeline = ? AND name = ?")
+        try select.bind([.text(pipeline), .text(name)])
+        guard try select.step(), let id = select.int(at: 0) else {
+            throw .sqlite(code: 1, message: "the source row vanished after insert", sql: select.sql)
+        }
+        select.reset()
+        return Int64(id)
+    }
+
+    /// Records one source's outcome in a run.
+    public func recordSource(
+        run runID: Int64, source sourceID: Int64, status: RunStatus, files: Int, counts: RecordCounts, message: String?
+    ) throws(StoreError) {
+        let upsert = try cached(
+            """
+            INSERT OR REPLACE INTO run_sources (run_id, source_id, status, files, read, staged, rejected, message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try upsert.bind([
+            .integer(runID), .integer(sourceID), .text(status.rawValue), .integer(Int64(files)),
+            .integer(Int64(counts.read)), .integer(Int64(counts.staged)), .integer(Int64(counts.rejected)),
+            message.map(SQLValue.text) ?? .null,
+        ])
+        try upsert.run()
+    }
+
+    /// The most recent runs, newest first.
+    public func runs(limit: Int = 20) throws(StoreError) -> [RunSummary] {
+        let select = try database.prepare(
+            "SELECT id, pipeline, status, started_at, finished_at, message FROM runs ORDER BY id DESC LIMIT ?")
+        try select.bind([.integer(Int64(limit))])
+        var runs: [RunSummary] = []
+        while try select.step() {
+            runs.append(
+                RunSummary(
+                    id: Int64(select.int(at: 0) ?? 0), pipeline: select.text(at: 1) ?? "",
+                    status: RunStatus(rawValue: select.text(at: 2) ?? "") ?? .failed,
+                    startedAt: select.text(at: 3) ?? "", finishedAt: select.text(at: 4), message: select.text(at: 5),
+                    sources: []))
+        }
+        let sources = try database.prepare(
+            """
+            SELECT s.name, r.status, r.files, r.read, r.staged, r.rejected, r.message
+            FROM run_sources r JOIN sources s ON s.id = r.source_id
+            WHERE r.run_id = ? ORDER BY s.id
+            """)
+        for index in runs.indices {
+            try sources.bind([.integer(runs[index].id)])
+            while try sources.step() {
+                runs[index].sources.append(
+                    SourceRunSummary(
+                        name: sources.text(at: 0) ?? "",
+                        status: RunStatus(rawValue: sources.text(at: 1) ?? "") ?? .failed,
+                        files: sources.int(at: 2) ?? 0,
+                        counts: RecordCounts(
+                            read: sources.int(at: 3) ?? 0, staged: sources.int(at: 4) ?? 0,
+                            rejected: sources.int(at: 5) ?? 0),
+                        message: sources.text(at: 6)))
+            }
+        }
+        return runs
+    }
+}
