@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "ETLStoreTests", dependencies: ["ETLStore", "TestSupport"]),
         .testTarget(name: "ETLImportTests", dependencies: ["ETLImport", "TestSupport"]),
         .testTarget(name: "ETLPipelineTests", dependencies: ["ETLPipeline", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["etl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -84,32 +84,45 @@ public struct DatePattern: Sendable, Equatable {
     /// The date as `yyyy-MM-dd` when `text` matches this pattern and is a real calendar date.
     public func isoDate(from text: String) -> String? {
         var text = text
-        return text.withUTF8 { bytes -> String? in
-            var i = 0
-            var year = 0
-            var month = 0
-            var day = 0
-            for token in tokens {
-                switch token {
-                case .year:
-                    guard let value = digits(bytes, &i, min: 4, max: 4) else { return nil }
-                    year = value
-                case .month(let fixed):
-                    guard let value = digits(bytes, &i, min: fixed ? 2 : 1, max: 2) else { return nil }
-                    month = value
-                case .day(let fixed):
-                    guard let value = digits(bytes, &i, min: fixed ? 2 : 1, max: 2) else { return nil }
-                    day = value
-                case .literal(let literal):
-                    guard i + literal.count <= bytes.count,
-                        literal.indices.allSatisfy({ bytes[i + $0] == literal[$0] })
-                    else { return nil }
-                    i += literal.count
-                }
-            }
-            guard i == bytes.count, DatePattern.isValid(year: year, month: month, day: day) else { return nil }
-            return DatePattern.iso(year: year, month: month, day: day)
+        return text.withUTF8 { bytes in
+            isoDate(bytes).map { String(decoding: $0, as: UTF8.self) }
         }
+    }
+
+    /// The date as the ten bytes of `yyyy-MM-dd` when `bytes` match this pattern and are a
+    /// real calendar date. Works on bytes, for the import's hot loop.
+    public func isoDate(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var i = 0
+        var year = 0
+        var month = 0
+        var day = 0
+        for token in tokens {
+            switch token {
+            case .year:
+                guard let value = digits(bytes, &i, min: 4, max: 4) else { return nil }
+                year = value
+            case .month(let fixed):
+                guard let value = digits(bytes, &i, min: fixed ? 2 : 1, max: 2) else { return nil }
+                month = value
+            case .day(let fixed):
+                guard let value = digits(bytes, &i, min: fixed ? 2 : 1, max: 2) else { return nil }
+                day = value
+            case .literal(let literal):
+                guard i + literal.count <= bytes.count else { return nil }
+                for offset in 0..<literal.count where bytes[i + offset] != literal[offset] {
+                    return nil
+                }
+                i += literal.count
+            }
+        }
+        guard i == bytes.count, DatePattern.isValid(year: year, month: month, day: day) else { return nil }
+        let zero = UInt8(ascii: "0")
+        let dash = UInt8(ascii: "-")
+        return [
+            zero + UInt8(year / 1000), zero + UInt8(year / 100 % 10), zero + UInt8(year / 10 % 10),
+            zero + UInt8(year % 10), dash, zero + UInt8(month / 10), zero + UInt8(month % 10), dash,
+            zero + UInt8(day / 10), zero + UInt8(day % 10),
+        ]
     }
 
     private func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, min: Int, max: Int) -> Int? {

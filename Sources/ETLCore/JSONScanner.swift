@@ -293,6 +293,31 @@ public struct JSONScanner {
         throw error("the closing '\"' of the string")
     }
 
+    /// Reads a string and returns the range of its raw content between the quotes, after
+    /// checking its escapes and its UTF-8. When `hasEscapes` is true the raw bytes still hold
+    /// backslash escapes, and `readString` from the same start decodes them.
+    public mutating func readRawString() throws(JSONSyntaxError) -> (range: Range<Int>, hasEscapes: Bool) {
+        let quote = index
+        try skipString()
+        let range = (quote + 1)..<(index - 1)
+        let content = UnsafeBufferPointer(rebasing: bytes[range])
+        if let invalid = UTF8Validation.firstInvalid(content) {
+            throw JSONSyntaxError(
+                offset: range.lowerBound + invalid, message: "a string that is not valid UTF-8", isEncodingError: true)
+        }
+        var hasEscapes = false
+        for byte in content where byte == UInt8(ascii: "\\") {
+            hasEscapes = true
+            break
+        }
+        if hasEscapes {
+            // Escapes can still encode an invalid code point (a lone surrogate): decode to check.
+            index = quote
+            _ = try readString()
+        }
+        return (range, hasEscapes)
+    }
+
     /// Skips a string, checking its escapes, without decoding it.
     public mutating func skipString() throws(JSONSyntaxError) {
         try expect(UInt8(ascii: "\""), "'\"'")

@@ -37,9 +37,15 @@ public struct PayloadValue: Sendable, Equatable {
     }
 }
 
-/// The six canonical fields of a record, each optional.
+/// The six canonical fields of a record, each optional. Stored inline (no array), since a
+/// record is built for every row read.
 public struct CanonicalValues: Sendable, Equatable {
-    private var storage: [String?] = Array(repeating: nil, count: CanonicalField.allCases.count)
+    public var name: String?
+    public var idNumber: String?
+    public var sex: String?
+    public var birthDate: String?
+    public var phone: String?
+    public var address: String?
 
     public init() {}
 
@@ -48,21 +54,25 @@ public struct CanonicalValues: Sendable, Equatable {
     }
 
     public subscript(field: CanonicalField) -> String? {
-        get { storage[field.index] }
-        set { storage[field.index] = newValue }
-    }
-}
-
-extension CanonicalField {
-    /// The field's position in `allCases`, for array-backed storage.
-    @usableFromInline var index: Int {
-        switch self {
-        case .name: 0
-        case .idNumber: 1
-        case .sex: 2
-        case .birthDate: 3
-        case .phone: 4
-        case .address: 5
+        get {
+            switch field {
+            case .name: name
+            case .idNumber: idNumber
+            case .sex: sex
+            case .birthDate: birthDate
+            case .phone: phone
+            case .address: address
+            }
+        }
+        set {
+            switch field {
+            case .name: name = newValue
+            case .idNumber: idNumber = newValue
+            case .sex: sex = newValue
+            case .birthDate: birthDate = newValue
+            case .phone: phone = newValue
+            case .address: address = newValue
+            }
         }
     }
 }

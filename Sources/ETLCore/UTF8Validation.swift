@@ -65,6 +65,18 @@ public enum UTF8Validation {
         }
     }
 
+    /// The length of the ASCII prefix of `bytes`, eight bytes at a time.
+    public static func asciiPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var i = 0
+        while i + 8 <= bytes.count {
+            if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < bytes.count, bytes[i] < 0x80 { i += 1 }
+        return i
+    }
+
     /// The index of the first byte that is not valid UTF-8, or `nil` when all are.
     public static func firstInvalid(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let prefix = validPrefix(bytes)

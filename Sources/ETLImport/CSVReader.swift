@@ -72,7 +72,7 @@ final class CSVReader: RawRecordReader {
         }
     }
 
-    func next() throws(ImportError) -> RawItem? {
+    func next(into arena: FieldArena) throws(ImportError) -> RawItem? {
         while true {
             guard let scan = try scanNext() else { return nil }
             // `scanNext` may have moved the window: the record starts at `scanStart` now.
@@ -87,7 +87,7 @@ final class CSVReader: RawRecordReader {
                     continue  // A blank line is not a record.
                 }
                 recordIndex += 1
-                return .some(makeRecord(location: location, recordStart: recordStart, end: end))
+                return .some(makeRecord(location: location, recordStart: recordStart, end: end, into: arena))
             case .textAfterQuote(let field):
                 recordIndex += 1
                 let end = try skipToLineEnd(from: recordStart)
@@ -301,14 +301,13 @@ final class CSVReader: RawRecordReader {
         }
     }
 
-    private func makeRecord(location: RecordLocation, recordStart: Int, end: Int) -> RawItem {
+    private func makeRecord(location: RecordLocation, recordStart: Int, end: Int, into arena: FieldArena) -> RawItem {
         guard fields.count == header.count else {
             return .reject(
                 Reject(
                     location: location, reason: .wrongFieldCount(found: fields.count, expected: header.count),
                     raw: rawLine(recordStart, end)))
         }
-        var values = [String?](repeating: nil, count: slotCount)
         for (column, field) in fields.enumerated() {
             let bytes = UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end])
             let invalid: Int? =
@@ -323,7 +322,7 @@ final class CSVReader: RawRecordReader {
                         raw: rawLine(recordStart, end)))
             }
             guard let slot = columnSlots[column], field.end > field.start else { continue }
-            guard let text = decode(field) else {
+            guard decode(field, into: arena, slot: slot) else {
                 return .reject(
                     Reject(
                         location: location,
@@ -332,36 +331,43 @@ final class CSVReader: RawRecordReader {
                             field: header[column]),
                         raw: rawLine(recordStart, end)))
             }
-            values[slot] = text
         }
-        return .record(RawRecord(values: values, location: location))
+        return .record(location)
     }
 
-    /// The field's text, with doubled quotes undone; `nil` when it cannot be decoded.
-    private func decode(_ field: FieldRange) -> String? {
+    /// Puts the field's text, with doubled quotes undone, into `arena` as `slot`; `false`
+    /// when it cannot be decoded.
+    private func decode(_ field: FieldRange, into arena: FieldArena, slot: Int) -> Bool {
         let bytes = UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end])
-        if field.hasDoubledQuotes {
-            scratch.removeAll(keepingCapacity: true)
-            var i = 0
-            while i < bytes.count {
-                scratch.append(bytes[i])
-                i += bytes[i] == UInt8(ascii: "\"") ? 2 : 1
-            }
-            return scratch.withUnsafeBufferPointer { decodeBytes($0) }
+        guard field.hasDoubledQuotes else { return decodeBytes(bytes, into: arena, slot: slot) }
+        scratch.removeAll(keepingCapacity: true)
+        var i = 0
+        while i < bytes.count {
+            scratch.append(bytes[i])
+            i += bytes[i] == UInt8(ascii: "\"") ? 2 : 1
         }
-        return decodeBytes(bytes)
+        return scratch.withUnsafeBufferPointer { decodeBytes($0, into: arena, slot: slot) }
     }
 
-    private func decodeBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let decoder else { return String(decoding: bytes, as: UTF8.self) }
-        if UTF8Validation.validPrefix(bytes) == bytes.count, !bytes.contains(where: { $0 >= 0x80 }) {
-            return String(decoding: bytes, as: UTF8.self)  // ASCII is the same in GB18030.
+    private func decodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, into arena: FieldArena, slot: Int) -> Bool {
+        // ASCII is the same in GB18030 and UTF-8, and UTF-8 was validated already.
+        guard let decoder, !isASCII(bytes) else {
+            arena.set(slot, bytes)
+            return true
         }
-        return decoder.decode(bytes)
+        return decoder.decode(bytes, into: arena, slot: slot)
     }
 
+    private func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        UTF8Validation.asciiPrefix(bytes) == bytes.count
+    }
+
+    /// The text of a range for messages and rejects: decoded when possible, else with
+    /// replacement characters.
     private func decodeLossy(_ field: FieldRange) -> String {
-        decode(field) ?? String(decoding: UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end]), as: UTF8.self)
+        let scratchArena = FieldArena(slotCount: 1)
+        if decode(field, into: scratchArena, slot: 0) { return scratchArena.string(0) ?? "" }
+        return String(decoding: UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end]), as: UTF8.self)
     }
 
     private func rawLine(_ start: Int, _ end: Int) -> String {

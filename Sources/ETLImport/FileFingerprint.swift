@@ -13,8 +13,12 @@ public struct FileFingerprint: Sendable, Equatable {
     /// Whether every byte after the mark is valid UTF-8.
     public var isValidUTF8: Bool
 
-    /// Reads `path` once, in chunks, and fingerprints it.
-    public static func compute(path: String, displayName: String) throws(ImportError) -> FileFingerprint {
+    /// Reads `path` once, in chunks, and fingerprints it. The UTF-8 check runs only when
+    /// `checkUTF8` is set (it matters only for a CSV source whose encoding is `auto`);
+    /// otherwise `isValidUTF8` is `true`.
+    public static func compute(path: String, displayName: String, checkUTF8: Bool = true) throws(ImportError)
+        -> FileFingerprint
+    {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw .cannotRead(file: displayName, reason: String(cString: strerror(errno)))
@@ -40,7 +44,7 @@ public struct FileFingerprint: Sendable, Equatable {
                 mark = ByteOrderMark.detect(bytes)
                 body = UnsafeBufferPointer(rebasing: bytes[mark.length...])
             }
-            if validator.isValid { validator.feed(body) }
+            if checkUTF8, validator.isValid { validator.feed(body) }
             size += got
         }
         validator.finish()

@@ -42,6 +42,7 @@ final class InputBuffer {
     /// Drops the bytes before `keep`, reads more, and returns whether any byte was added.
     /// Returns `false` at the end of the file, or when the window is at `maxCapacity` and full.
     func refill(keepingFrom keep: Int) throws(ImportError) -> Bool {
+        precondition(keep >= 0 && keep <= count, "refill must keep bytes inside the window")
         if keep > 0 {
             let remaining = count - keep
             if remaining > 0 {

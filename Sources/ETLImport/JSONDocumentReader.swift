@@ -30,7 +30,7 @@ final class JSONDocumentReader: RawRecordReader {
         try findRecords()
     }
 
-    func next() throws(ImportError) -> RawItem? {
+    func next(into fields: FieldArena) throws(ImportError) -> RawItem? {
         while true {
             if case .finished = state { return nil }
             let attempt = try withCompleteValue { scanner throws(JSONSyntaxError) -> RawItem? in
@@ -51,7 +51,8 @@ final class JSONDocumentReader: RawRecordReader {
                     byteOffset: input.baseOffset + start)
                 let outcome: JSONRecordExtractor.Outcome
                 do throws(JSONSyntaxError) {
-                    outcome = try extractor.extract(&scanner)
+                    fields.reset()
+                    outcome = try extractor.extract(&scanner, into: fields)
                 } catch where error.isEncodingError {
                     // The document is still well-formed: skip the record and reject it alone.
                     scanner.index = start
@@ -66,8 +67,8 @@ final class JSONDocumentReader: RawRecordReader {
                             raw: raw))
                 }
                 switch outcome {
-                case .values(let values):
-                    return .record(RawRecord(values: values, location: location))
+                case .values:
+                    return .record(location)
                 case .notAnObject(let found):
                     let raw = String(
                         decoding: UnsafeBufferPointer(rebasing: scanner.bytes[start..<scanner.index]), as: UTF8.self)

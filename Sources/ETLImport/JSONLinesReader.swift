@@ -21,7 +21,7 @@ final class JSONLinesReader: RawRecordReader {
         self.extractor = JSONRecordExtractor(slots: slots)
     }
 
-    func next() throws(ImportError) -> RawItem? {
+    func next(into fields: FieldArena) throws(ImportError) -> RawItem? {
         if !started {
             started = true
             _ = try input.refill(keepingFrom: 0)
@@ -50,11 +50,11 @@ final class JSONLinesReader: RawRecordReader {
                 file: input.path, line: line, recordIndex: recordIndex, byteOffset: input.baseOffset + start)
             var scanner = JSONScanner(bytes: bytes)
             do throws(JSONSyntaxError) {
-                let outcome = try extractor.extract(&scanner)
+                let outcome = try extractor.extract(&scanner, into: fields)
                 if scanner.peek() != nil { throw scanner.error("the end of the line after the record") }
                 switch outcome {
-                case .values(let values):
-                    return .record(RawRecord(values: values, location: location))
+                case .values:
+                    return .record(location)
                 case .notAnObject(let found):
                     return .reject(
                         Reject(location: location, reason: .notAnObject(found: found), raw: String(decoding: bytes, as: UTF8.self)))

@@ -10,13 +10,14 @@ struct JSONRecordExtractor {
     }
 
     enum Outcome {
-        case values([String?])
+        case values
         /// The value is valid JSON but not an object; names what it is.
         case notAnObject(String)
     }
 
-    /// Reads the value at the scanner's position, which must be complete in its bytes.
-    func extract(_ scanner: inout JSONScanner) throws(JSONSyntaxError) -> Outcome {
+    /// Reads the value at the scanner's position, which must be complete in its bytes, and
+    /// puts the values of the fields the pipeline uses into `fields`.
+    func extract(_ scanner: inout JSONScanner, into fields: FieldArena) throws(JSONSyntaxError) -> Outcome {
         guard scanner.peek() == UInt8(ascii: "{") else {
             let found: String
             switch scanner.peek() {
@@ -29,37 +30,49 @@ struct JSONRecordExtractor {
             try scanner.skipValue()
             return .notAnObject(found)
         }
-        var values = [String?](repeating: nil, count: slots.names.count)
         scanner.index += 1
         if scanner.peek() == UInt8(ascii: "}") {
             scanner.index += 1
-            return .values(values)
+            return .values
         }
         while true {
             guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("a key in double quotes") }
-            let key = try scanner.readString()
+            let keyStart = scanner.index
+            let (keyRange, keyEscaped) = try scanner.readRawString()
+            let slot: Int?
+            if keyEscaped {
+                let end = scanner.index
+                scanner.index = keyStart
+                slot = slots.slot(of: try scanner.readString())
+                scanner.index = end
+            } else {
+                slot = slots.slot(of: String(decoding: UnsafeBufferPointer(rebasing: scanner.bytes[keyRange]), as: UTF8.self))
+            }
             try scanner.expect(UInt8(ascii: ":"), "':' after the key")
-            let slot = slots.slot(of: key)
             switch scanner.peek() {
             case UInt8(ascii: "\"")?:
-                if let slot {
-                    let text = try scanner.readString()
-                    values[slot] = text.isEmpty ? nil : text
+                let start = scanner.index
+                let (range, escaped) = try scanner.readRawString()
+                guard let slot else { break }
+                if escaped {
+                    let end = scanner.index
+                    scanner.index = start
+                    var text = try scanner.readString()
+                    scanner.index = end
+                    text.withUTF8 { fields.set(slot, $0) }
                 } else {
-                    try scanner.skipString()
+                    fields.set(slot, UnsafeBufferPointer(rebasing: scanner.bytes[range]))
                 }
             case UInt8(ascii: "{")?, UInt8(ascii: "[")?:
                 let start = scanner.index
                 try scanner.skipValue()
-                if let slot {
-                    values[slot] = String(
-                        decoding: UnsafeBufferPointer(rebasing: scanner.bytes[start..<scanner.index]), as: UTF8.self)
-                }
+                if let slot { fields.set(slot, UnsafeBufferPointer(rebasing: scanner.bytes[start..<scanner.index])) }
             default:
-                switch try scanner.readScalar() {
-                case .bool(let flag): if let slot { values[slot] = flag ? "true" : "false" }
-                case .number(let text): if let slot { values[slot] = text }
-                default: if let slot { values[slot] = nil }
+                let start = scanner.index
+                let value = try scanner.readScalar()
+                // Numbers and booleans keep their JSON text; null means unknown.
+                if let slot, value != .null {
+                    fields.set(slot, UnsafeBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
                 }
             }
             if scanner.peek() == UInt8(ascii: ",") {
@@ -67,7 +80,7 @@ struct JSONRecordExtractor {
                 continue
             }
             try scanner.expect(UInt8(ascii: "}"), "',' or '}'")
-            return .values(values)
+            return .values
         }
     }
 }

@@ -1,14 +1,8 @@
 import ETLCore
 
-/// A record as a reader saw it: the values of the fields the pipeline uses, by slot.
-struct RawRecord {
-    var values: [String?]
-    var location: RecordLocation
-}
-
-/// What a reader yields: a record to map, or a reject.
+/// What a reader yields: a record, whose values are in the reader's `FieldArena`, or a reject.
 enum RawItem {
-    case record(RawRecord)
+    case record(RecordLocation)
     case reject(Reject)
 }
 
@@ -40,55 +34,128 @@ struct FieldSlots {
     func slot(of name: String) -> Int? { index[name] }
 }
 
-/// Turns raw records into canonical `SourceRecord`s: joins parts, applies conditions, the
-/// sex value map and the date formats, and rejects records without a key.
+/// Turns raw records into staged rows: joins parts, applies conditions, the sex value map
+/// and the date formats, and encodes the payload, all on bytes; rejects records without a key.
 struct RecordMapper {
+    private struct FieldPlan {
+        var column: RowBatch.Column
+        var sources: [Int]
+        var separator: [UInt8]
+        var condition: (slot: Int, values: [[UInt8]])?
+    }
+
     private let spec: SourceSpec
     private let slots: FieldSlots
     private let keySlot: Int
-    private let fieldPlans: [(CanonicalField, [Int], String, (slot: Int, values: Set<String>)?)]
-    private let payloadSlots: [(String, Int)]
+    private let plans: [FieldPlan]
+    private let sexSlotPlan: Int?
+    private let birthDatePlan: Int?
+    private let sexValues: [([UInt8], [UInt8])]
+    /// The slot of each payload field, in order.
+    private let payload: [Int]
 
     init(spec: SourceSpec, slots: FieldSlots) {
         self.spec = spec
         self.slots = slots
         keySlot = slots.slot(of: spec.key)!
-        fieldPlans = CanonicalField.allCases.compactMap { field in
+        plans = CanonicalField.allCases.compactMap { field in
             guard let mapping = spec.fields[field] else { return nil }
-            let condition = mapping.condition.map { (slot: slots.slot(of: $0.field)!, values: Set($0.values)) }
-            return (field, mapping.sources.map { slots.slot(of: $0)! }, mapping.separator, condition)
+            let condition = mapping.condition.map {
+                (slot: slots.slot(of: $0.field)!, values: $0.values.map { Array($0.utf8) })
+            }
+            return FieldPlan(
+                column: RowBatch.Column(field), sources: mapping.sources.map { slots.slot(of: $0)! },
+                separator: Array(mapping.separator.utf8), condition: condition)
         }
-        payloadSlots = spec.payload.map { ($0, slots.slot(of: $0)!) }
+        sexSlotPlan = plans.firstIndex { $0.column == .sex }
+        birthDatePlan = plans.firstIndex { $0.column == .birthDate }
+        sexValues = spec.sexValues.map { (Array($0.key.utf8), Array($0.value.rawValue.utf8)) }
+        payload = spec.payload.map { slots.slot(of: $0)! }
     }
 
-    func map(_ raw: RawRecord) -> ImportItem {
-        guard let key = raw.values[keySlot], !key.isEmpty else {
-            return .reject(
-                Reject(location: raw.location, reason: .missingRecordKey(field: spec.key), raw: rawText(raw)))
+    /// Writes the record in `fields` as a row of `batch`, or returns why it is rejected.
+    func map(_ fields: FieldArena, location: RecordLocation, into batch: inout RowBatch) -> Reject? {
+        guard let key = fields.slice(keySlot) else {
+            return Reject(location: location, reason: .missingRecordKey(field: spec.key), raw: rawText(fields))
         }
-        var fields = CanonicalValues()
-        for (field, sources, separator, condition) in fieldPlans {
-            if let condition, !condition.values.contains(raw.values[condition.slot] ?? "") { continue }
-            if sources.count == 1 {
-                fields[field] = raw.values[sources[0]]
-            } else {
-                let parts = sources.compactMap { raw.values[$0] }.filter { !$0.isEmpty }
-                fields[field] = parts.isEmpty ? nil : parts.joined(separator: separator)
+        batch.startRow(
+            RowBatch.Position(line: location.line, recordIndex: location.recordIndex, byteOffset: location.byteOffset))
+        batch.set(.key, key)
+        for (index, plan) in plans.enumerated() {
+            if let condition = plan.condition {
+                let value = fields.slice(condition.slot)
+                guard condition.values.contains(where: { equal(value, $0) }) else { continue }
+            }
+            if plan.sources.count == 1 {
+                guard let value = fields.slice(plan.sources[0]) else { continue }
+                batch.set(plan.column, value)
+                if index == sexSlotPlan { mapSex(value, into: &batch) }
+                if index == birthDatePlan { mapDate(value, into: &batch) }
+                continue
+            }
+            let parts = plan.sources.compactMap { fields.slice($0) }
+            guard !parts.isEmpty else { continue }
+            batch.beginColumn()
+            for (offset, part) in parts.enumerated() {
+                if offset > 0 { batch.append(plan.separator) }
+                batch.append(part)
+            }
+            batch.endColumn(plan.column)
+            if index == sexSlotPlan || index == birthDatePlan {
+                var joined: [UInt8] = []
+                for (offset, part) in parts.enumerated() {
+                    if offset > 0 { joined += plan.separator }
+                    joined += part
+                }
+                joined.withUnsafeBufferPointer { value in
+                    if index == sexSlotPlan { mapSex(value, into: &batch) }
+                    if index == birthDatePlan { mapDate(value, into: &batch) }
+                }
             }
         }
-        let sexCode = fields[.sex].flatMap { spec.sexValues[$0] }
-        let birthDate = fields[.birthDate].flatMap { text in
-            spec.dateFormats.lazy.compactMap { $0.isoDate(from: text) }.first
+        // The payload is an array of the values; the field names are stored once per file.
+        batch.beginColumn()
+        batch.append(UInt8(ascii: "["))
+        for (offset, slot) in payload.enumerated() {
+            if offset > 0 { batch.append(UInt8(ascii: ",")) }
+            if let value = fields.slice(slot) {
+                batch.appendJSONString(value)
+            } else {
+                batch.append([0x6E, 0x75, 0x6C, 0x6C])  // null
+            }
         }
-        let payload = payloadSlots.map { PayloadValue(name: $0.0, value: raw.values[$0.1]) }
-        return .record(
-            SourceRecord(
-                key: key, fields: fields, sexCode: sexCode, birthDateISO: birthDate, payload: payload,
-                location: raw.location))
+        batch.append(UInt8(ascii: "]"))
+        batch.endColumn(.payload)
+        return nil
+    }
+
+    private func mapSex(_ value: UnsafeBufferPointer<UInt8>, into batch: inout RowBatch) {
+        for (source, code) in sexValues where equal(value, source) {
+            code.withUnsafeBufferPointer { batch.set(.sexCode, $0) }
+            return
+        }
+    }
+
+    private func mapDate(_ value: UnsafeBufferPointer<UInt8>, into batch: inout RowBatch) {
+        for pattern in spec.dateFormats {
+            if let iso = pattern.isoDate(value) {
+                iso.withUnsafeBufferPointer { batch.set(.birthDateISO, $0) }
+                return
+            }
+        }
+    }
+
+    private func equal(_ value: UnsafeBufferPointer<UInt8>?, _ expected: [UInt8]) -> Bool {
+        guard let value else { return expected.isEmpty }
+        guard value.count == expected.count else { return false }
+        for index in 0..<value.count where value[index] != expected[index] {
+            return false
+        }
+        return true
     }
 
     /// The raw values as a JSON object, for the reject's raw text.
-    func rawText(_ raw: RawRecord) -> String {
-        JSONWriter.object(Array(zip(slots.names, raw.values)))
+    func rawText(_ fields: FieldArena) -> String {
+        JSONWriter.object(slots.names.enumerated().map { ($0.element, fields.string($0.offset)) })
     }
 }

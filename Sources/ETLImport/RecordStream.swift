@@ -1,29 +1,33 @@
 import ETLCore
 
-/// A reader of one format: yields raw records and rejects, and throws only for problems
-/// that stop the whole file.
+/// A reader of one format: fills the arena with a record's values and yields its location,
+/// or yields a reject. Throws only for problems that stop the whole file.
 protocol RawRecordReader: AnyObject {
-    func next() throws(ImportError) -> RawItem?
+    func next(into fields: FieldArena) throws(ImportError) -> RawItem?
     /// How far into the file the reader is, for progress.
     var bytesRead: Int { get }
 }
 
-/// What an import stream yields: a record to stage, or a record that could not be read.
+/// What an import stream yields, one at a time: a record to stage, or one that could not be read.
 public enum ImportItem: Sendable, Equatable {
     case record(SourceRecord)
     case reject(Reject)
 }
 
-/// Streams one export file as canonical records and rejects, in file order.
+/// Streams one export file as staged rows and rejects, in file order.
 ///
 /// ```swift
 /// let stream = try RecordStream(path: path, displayName: "social_security.csv", format: .csv,
 ///                               spec: spec, encoding: .gb18030)
-/// while let item = try stream.next() { … }
+/// var batch = RowBatch(file: "social_security.csv")
+/// while try stream.read(into: &batch, maxItems: 2048) { …; batch.removeAll() }
 /// ```
 public final class RecordStream {
     private let reader: any RawRecordReader
     private let mapper: RecordMapper
+    private let fields: FieldArena
+    private let displayName: String
+    private let payloadFields: [String]
 
     /// Opens `path` for reading; fails for problems with the file as a whole (it cannot be
     /// opened, its CSV header lacks a mapped column, its encoding is not usable).
@@ -46,15 +50,39 @@ public final class RecordStream {
             reader = JSONLinesReader(input: input, slots: slots)
         }
         mapper = RecordMapper(spec: spec, slots: slots)
+        fields = FieldArena(slotCount: slots.names.count)
+        self.displayName = displayName
+        payloadFields = spec.payload
     }
 
-    /// The next record or reject, or `nil` at the end of the file.
-    public func next() throws(ImportError) -> ImportItem? {
-        switch try reader.next() {
-        case nil: return nil
-        case .reject(let reject)?: return .reject(reject)
-        case .record(let raw)?: return mapper.map(raw)
+    /// Reads up to `maxItems` records (rows and rejects) into `batch`; `false` when the file
+    /// had nothing more.
+    public func read(into batch: inout RowBatch, maxItems: Int) throws(ImportError) -> Bool {
+        var read = 0
+        while read < maxItems {
+            fields.reset()
+            guard let item = try reader.next(into: fields) else { break }
+            read += 1
+            switch item {
+            case .reject(let reject):
+                batch.rejects.append(reject)
+            case .record(let location):
+                if let reject = mapper.map(fields, location: location, into: &batch) {
+                    batch.rejects.append(reject)
+                }
+            }
         }
+        batch.bytesRead = reader.bytesRead
+        return read > 0
+    }
+
+    /// The next record or reject as values, or `nil` at the end of the file. Slower than
+    /// `read(into:maxItems:)`; for tests and small files.
+    public func next() throws(ImportError) -> ImportItem? {
+        var batch = RowBatch(file: displayName)
+        guard try read(into: &batch, maxItems: 1) else { return nil }
+        if let reject = batch.rejects.first { return .reject(reject) }
+        return .record(batch.record(row: 0, payloadFields: payloadFields))
     }
 
     /// How many bytes of the file have been read, for progress.

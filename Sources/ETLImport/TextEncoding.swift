@@ -80,18 +80,15 @@ struct UTF8Validator {
 /// Owns its `iconv_t`; not `Sendable`.
 final class GB18030Decoder {
     private let converter: iconv_t
-    private var output: UnsafeMutableBufferPointer<UInt8>
 
     init() {
         converter = iconv_open("UTF-8", "GB18030")
         // glibc always ships GB18030; its absence means a broken installation.
         precondition(converter != iconv_t(bitPattern: -1), "glibc iconv has no GB18030 converter")
-        output = .allocate(capacity: 4096)
     }
 
     deinit {
         iconv_close(converter)
-        output.deallocate()
     }
 
     /// The index of the first byte that does not start a valid GB18030 sequence, or `nil`.
@@ -121,25 +118,29 @@ final class GB18030Decoder {
         return nil
     }
 
-    /// Decodes `bytes`, which must have passed `firstInvalid`; `nil` when iconv still refuses
-    /// them (a four-byte code outside Unicode), in which case the caller rejects the record.
-    func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return "" }
-        // Each GB18030 byte yields at most 2 UTF-8 bytes (a 4-byte sequence yields 4).
-        let needed = bytes.count * 2 + 4
-        if output.count < needed {
-            output.deallocate()
-            output = .allocate(capacity: needed)
+    /// Decodes `bytes`, which must have passed `firstInvalid`, into `arena` as the value of
+    /// `slot`. Returns `false` when iconv still refuses them (a four-byte code outside
+    /// Unicode), in which case the caller rejects the record.
+    func decode(_ bytes: UnsafeBufferPointer<UInt8>, into arena: FieldArena, slot: Int) -> Bool {
+        arena.begin()
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            arena.end(slot)
+            return true
         }
+        // Each GB18030 sequence of n bytes becomes at most n + 1 UTF-8 bytes.
+        let capacity = bytes.count * 2 + 4
+        let target = arena.reserve(capacity)
         iconv(converter, nil, nil, nil, nil)
         var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: base)
             .assumingMemoryBound(to: CChar.self)
         var inLeft = bytes.count
-        var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(output.baseAddress!)
+        var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(target)
             .assumingMemoryBound(to: CChar.self)
-        var outLeft = output.count
+        var outLeft = capacity
         let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-        guard result != -1, inLeft == 0 else { return nil }
-        return String(decoding: UnsafeBufferPointer(rebasing: output[0..<(output.count - outLeft)]), as: UTF8.self)
+        guard result != -1, inLeft == 0 else { return false }
+        arena.commit(capacity - outLeft)
+        arena.end(slot)
+        return true
     }
 }

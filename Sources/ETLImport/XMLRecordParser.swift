@@ -1,4 +1,5 @@
 import CLibXML2
+import ETLCore
 
 #if canImport(Glibc)
     import Glibc
@@ -19,10 +20,13 @@ final class XMLRecordParser {
     private var handler = xmlSAXHandler()
     private var context: xmlParserCtxtPtr?
     private let slotNames: [[UInt8]]
-    private var values: [String?] = []
+    /// Where parsed values go; set only during a parse.
+    private var fields: FieldArena?
+    private var group: XMLRecordGroup?
+    /// The depth of record elements: 1 for one record alone, 2 inside a group's wrapper.
+    private var recordDepth = 1
     private var depth = 0
     private var currentSlot = -1
-    private var text: [UInt8] = []
     private var problem: Problem?
 
     init(slots: FieldSlots) {
@@ -56,12 +60,28 @@ final class XMLRecordParser {
 
     private static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue)
 
-    /// The values of the record's child elements, by slot, or the first well-formedness error.
-    func parse(_ chunk: UnsafeBufferPointer<UInt8>) -> Result<[String?], Problem> {
-        values = [String?](repeating: nil, count: slotNames.count)
+    /// Puts the text of the record's child elements into `fields` by slot; returns the first
+    /// well-formedness error, or `nil`.
+    func parse(_ chunk: UnsafeBufferPointer<UInt8>, into fields: FieldArena) -> Problem? {
+        self.fields = fields
+        defer { self.fields = nil }
+        recordDepth = 1
+        return run(chunk)
+    }
+
+    /// Parses several records wrapped in one element, which saves libxml2's per-document
+    /// work; each record's values go to `group`. Any error fails the whole group, and the
+    /// caller parses its records one by one to find the bad ones.
+    func parse(group: XMLRecordGroup) -> Bool {
+        self.group = group
+        defer { self.group = nil }
+        recordDepth = 2
+        return group.bytes.withUnsafeBufferPointer { run($0) } == nil
+    }
+
+    private func run(_ chunk: UnsafeBufferPointer<UInt8>) -> Problem? {
         depth = 0
         currentSlot = -1
-        text.removeAll(keepingCapacity: true)
         problem = nil
         let base = UnsafeRawPointer(chunk.baseAddress!).assumingMemoryBound(to: CChar.self)
         if let context {
@@ -70,37 +90,47 @@ final class XMLRecordParser {
             let user = Unmanaged.passUnretained(self).toOpaque()
             context = xmlCreatePushParserCtxt(&handler, user, nil, 0, nil)
         }
-        guard let context else { return .failure(Problem(message: "libxml2 could not create a parser", line: 1)) }
+        guard let context else { return Problem(message: "libxml2 could not create a parser", line: 1) }
         xmlCtxtUseOptions(context, XMLRecordParser.options)
         // Never load external DTDs or entities, whatever the record says.
         context.pointee.loadsubset = 0
         context.pointee.replaceEntities = 0
         xmlParseChunk(context, base, Int32(chunk.count), 1)
-        if let problem { return .failure(problem) }
+        if let problem { return problem }
         if context.pointee.wellFormed == 0 {
-            return .failure(Problem(message: "the element is not well-formed", line: 1))
+            return Problem(message: "the element is not well-formed", line: 1)
         }
-        return .success(values)
+        return nil
     }
 
     private func startElement(_ localName: UnsafePointer<xmlChar>?) {
         depth += 1
-        guard depth == 2, let localName else { return }
-        text.removeAll(keepingCapacity: true)
+        if depth == recordDepth {
+            group?.startRecord()
+            return
+        }
+        guard depth == recordDepth + 1, let localName else { return }
         currentSlot = slot(of: localName)
+        if currentSlot >= 0 {
+            fields?.begin()
+            group?.beginField()
+        }
     }
 
     private func endElement() {
-        if depth == 2, currentSlot >= 0, !text.isEmpty {
-            values[currentSlot] = String(decoding: text, as: UTF8.self)
+        if depth == recordDepth + 1, currentSlot >= 0 {
+            fields?.end(currentSlot)
+            group?.endField(currentSlot)
+            currentSlot = -1
         }
-        if depth == 2 { currentSlot = -1 }
         depth -= 1
     }
 
     private func appendText(_ characters: UnsafePointer<xmlChar>?, _ length: Int) {
-        guard depth >= 2, currentSlot >= 0, let characters else { return }
-        text.append(contentsOf: UnsafeBufferPointer(start: characters, count: length))
+        guard depth > recordDepth, currentSlot >= 0, let characters else { return }
+        let text = UnsafeBufferPointer(start: characters, count: length)
+        fields?.append(text)
+        group?.append(text)
     }
 
     private func record(_ error: xmlErrorPtr) {
@@ -118,5 +148,87 @@ final class XMLRecordParser {
             }
         }
         return -1
+    }
+}
+
+/// Records cut from the stream and parsed together: their bytes inside one wrapper element,
+/// and after parsing, each record's values by slot.
+final class XMLRecordGroup {
+    static let openTag = Array("<etl-group>".utf8)
+    static let closeTag = Array("</etl-group>".utf8)
+
+    struct Member {
+        var location: RecordLocation
+        /// The record's bytes within `bytes`, for parsing it alone.
+        var range: Range<Int>
+    }
+
+    let slotCount: Int
+    private(set) var bytes: [UInt8] = []
+    private(set) var members: [Member] = []
+    /// Parsed text of every record's fields, and per record and slot its start and length.
+    private var text: [UInt8] = []
+    private var spans: [Int] = []
+    private var parsedRecords = 0
+    private var fieldStart = 0
+
+    init(slotCount: Int) {
+        self.slotCount = slotCount
+    }
+
+    var count: Int { members.count }
+
+    func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        bytes += XMLRecordGroup.openTag
+        members.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        parsedRecords = 0
+    }
+
+    func add(_ record: UnsafeBufferPointer<UInt8>, location: RecordLocation) {
+        let start = bytes.count
+        bytes.append(contentsOf: record)
+        members.append(Member(location: location, range: start..<bytes.count))
+    }
+
+    func close() {
+        bytes += XMLRecordGroup.closeTag
+    }
+
+    // Filled by the parser.
+
+    func startRecord() {
+        parsedRecords += 1
+        spans.append(contentsOf: repeatElement(-1, count: slotCount * 2))
+    }
+
+    func beginField() {
+        fieldStart = text.count
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        text.append(contentsOf: bytes)
+    }
+
+    func endField(_ slot: Int) {
+        let base = (parsedRecords - 1) * slotCount * 2 + slot * 2
+        spans[base] = fieldStart
+        spans[base + 1] = text.count - fieldStart
+    }
+
+    /// Whether the parse found exactly one record element per member.
+    var isComplete: Bool { parsedRecords == members.count }
+
+    /// Copies record `index`'s values into `fields`.
+    func copy(record index: Int, into fields: FieldArena) {
+        text.withUnsafeBufferPointer { text in
+            for slot in 0..<slotCount {
+                let base = index * slotCount * 2 + slot * 2
+                guard spans[base + 1] >= 0 else { continue }
+                fields.set(slot, UnsafeBufferPointer(rebasing: text[spans[base]..<(spans[base] + spans[base + 1])]))
+            }
+        }
     }
 }

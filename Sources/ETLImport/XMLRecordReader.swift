@@ -1,5 +1,9 @@
 import ETLCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Reads XML exports as a stream: a byte scanner cuts the file at record-element boundaries
 /// and libxml2 parses each record on its own, so a malformed element rejects only itself.
 /// The file is never loaded whole and no tree is built.
@@ -10,6 +14,12 @@ final class XMLRecordReader: RawRecordReader {
     private let input: InputBuffer
     private let recordName: [UInt8]
     private let parser: XMLRecordParser
+    private let group: XMLRecordGroup
+    /// The next member of `group` to hand out, and whether the group parsed as a whole.
+    private var groupIndex = 0
+    private var groupParsed = false
+    /// A record that ended the last group: too large to keep.
+    private var pendingTooLarge: Int?
     private var position = 0
     private var line = 1
     private var recordIndex = 0
@@ -23,45 +33,73 @@ final class XMLRecordReader: RawRecordReader {
         self.input = input
         self.recordName = Array(recordElement.utf8)
         self.parser = XMLRecordParser(slots: slots)
+        self.group = XMLRecordGroup(slotCount: slots.names.count)
         _ = try input.refill(keepingFrom: 0)
         if ByteOrderMark.detect(input.bytes) == .utf8 { position = 3 }
     }
 
-    func next() throws(ImportError) -> RawItem? {
-        while true {
-            switch try scanToNextRecord() {
-            case .endOfFile:
-                if outerDepth > 0 {
-                    throw .brokenXMLDocument(
-                        file: input.path, line: line,
-                        detail: "the file ends inside an element that was never closed, so it may be cut short")
-                }
-                return nil
-            case .record(let start, let end, let startLine, let lines):
-                recordIndex += 1
-                let location = RecordLocation(
-                    file: input.path, line: startLine, recordIndex: recordIndex, byteOffset: input.baseOffset + start)
-                let chunk = UnsafeBufferPointer(rebasing: input.bytes[start..<end])
-                let result = parser.parse(chunk)
-                position = end
-                line = startLine + lines
-                switch result {
-                case .success(let values):
-                    return .record(RawRecord(values: values, location: location))
-                case .failure(let problem):
-                    let detail = problem.line > 1 ? "\(problem.message) (line \(startLine + problem.line - 1))" : problem.message
-                    return .reject(
-                        Reject(
-                            location: location, reason: .malformedXML(detail: detail),
-                            raw: String(decoding: chunk, as: UTF8.self)))
-                }
-            case .tooLarge(let startLine):
+    /// How many records are parsed together.
+    private static let groupSize = 128
+
+    func next(into fields: FieldArena) throws(ImportError) -> RawItem? {
+        if groupIndex >= group.count {
+            if let startLine = pendingTooLarge {
+                pendingTooLarge = nil
                 recordIndex += 1
                 let location = RecordLocation(file: input.path, line: startLine, recordIndex: recordIndex)
                 return .reject(
                     Reject(location: location, reason: .recordTooLarge(limitBytes: input.maxCapacity), raw: ""))
             }
+            try fillGroup()
+            if group.count == 0 { return nil }
         }
+        let index = groupIndex
+        groupIndex += 1
+        let member = group.members[index]
+        if groupParsed {
+            group.copy(record: index, into: fields)
+            return .record(member.location)
+        }
+        // The group did not parse as a whole: parse this record alone.
+        let problem = group.bytes.withUnsafeBufferPointer { bytes in
+            parser.parse(UnsafeBufferPointer(rebasing: bytes[member.range]), into: fields)
+        }
+        guard let problem else { return .record(member.location) }
+        let line = member.location.line
+        let detail = problem.line > 1 ? "\(problem.message) (line \(line + problem.line - 1))" : problem.message
+        let raw = String(decoding: group.bytes[member.range], as: UTF8.self)
+        return .reject(Reject(location: member.location, reason: .malformedXML(detail: detail), raw: raw))
+    }
+
+    /// Cuts up to `groupSize` records from the stream and parses them together.
+    private func fillGroup() throws(ImportError) {
+        group.reset()
+        groupIndex = 0
+        while group.count < XMLRecordReader.groupSize {
+            let found = try scanToNextRecord()
+            if case .endOfFile = found {
+                if outerDepth > 0 {
+                    throw .brokenXMLDocument(
+                        file: input.path, line: line,
+                        detail: "the file ends inside an element that was never closed, so it may be cut short")
+                }
+                break
+            }
+            if case .tooLarge(let startLine) = found {
+                pendingTooLarge = startLine
+                break
+            }
+            guard case .record(let start, let end, let startLine, let lines) = found else { break }
+            recordIndex += 1
+            let location = RecordLocation(
+                file: input.path, line: startLine, recordIndex: recordIndex, byteOffset: input.baseOffset + start)
+            group.add(UnsafeBufferPointer(rebasing: input.bytes[start..<end]), location: location)
+            position = end
+            line = startLine + lines
+        }
+        guard group.count > 0 else { return }
+        group.close()
+        groupParsed = parser.parse(group: group) && group.isComplete
     }
 
     private enum Found {
@@ -83,18 +121,17 @@ final class XMLRecordReader: RawRecordReader {
             }
             position = i
             if i >= bytes.count {
-                if try input.refill(keepingFrom: position) {
-                    position = 0
-                    continue
-                }
+                let refilled = try input.refill(keepingFrom: position)
+                position = 0
+                if refilled { continue }
                 return .endOfFile
             }
             switch markup(at: i, in: bytes) {
             case .needMore:
-                if try input.refill(keepingFrom: position) {
-                    position = 0
-                    continue
-                }
+                // After a refill, kept or not, the markup starts at 0.
+                let refilled = try input.refill(keepingFrom: position)
+                position = 0
+                if refilled { continue }
                 if input.isExhausted {
                     return try skipOversized()
                 }
@@ -108,14 +145,15 @@ final class XMLRecordReader: RawRecordReader {
             case .recordStart:
                 switch findRecordEnd(from: i, in: bytes) {
                 case .needMore:
-                    if try input.refill(keepingFrom: position) {
-                        position = 0
-                        continue
-                    }
+                    // After a refill, kept or not, the record starts at 0.
+                    let refilled = try input.refill(keepingFrom: position)
+                    position = 0
+                    if refilled { continue }
                     if input.isExhausted { return try skipOversized() }
                     // The file ends inside this record: hand what there is to the parser,
                     // which rejects it as malformed.
-                    return .record(start: i, end: bytes.count, startLine: line, lines: countLines(bytes, i, bytes.count))
+                    let rest = input.bytes
+                    return .record(start: 0, end: rest.count, startLine: line, lines: countLines(rest, 0, rest.count))
                 case .end(let end, let lines):
                     return .record(start: i, end: end, startLine: line, lines: lines)
                 }
@@ -206,10 +244,10 @@ final class XMLRecordReader: RawRecordReader {
         }
         var j = startTagEnd
         while j < bytes.count {
-            guard bytes[j] == UInt8(ascii: "<") else {
-                j += 1
-                continue
+            guard let found = memchr(bytes.baseAddress! + j, Int32(UInt8(ascii: "<")), bytes.count - j) else {
+                break
             }
+            j = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
             if starts(with: "<!--", at: j, in: bytes) {
                 guard let end = find("-->", from: j + 4, in: bytes) else { return .needMore }
                 j = end + 3
@@ -295,10 +333,25 @@ final class XMLRecordReader: RawRecordReader {
         return nil
     }
 
+    /// The number of line feeds in `bytes[from..<to]`, counted eight bytes at a time.
     private func countLines(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        let end = min(to, bytes.count)
+        guard from < end, let base = bytes.baseAddress else { return 0 }
         var lines = 0
-        for k in from..<min(to, bytes.count) where bytes[k] == 0x0A {
-            lines += 1
+        var k = from
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let feeds = ones &* 0x0A
+        while k + 8 <= end {
+            // A zero byte in `word ^ feeds` marks a line feed (the classic has-zero-byte test).
+            let word = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self) ^ feeds
+            let zeros = (word &- ones) & ~word & highs
+            lines += zeros.nonzeroBitCount
+            k += 8
+        }
+        while k < end {
+            if bytes[k] == 0x0A { lines += 1 }
+            k += 1
         }
         return lines
     }

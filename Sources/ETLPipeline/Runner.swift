@@ -96,28 +96,25 @@ public struct Runner {
         store: StateStore
     ) throws -> FileReport {
         let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
-        let fingerprint = try FileFingerprint.compute(path: path, displayName: name)
+        let fingerprint = try FileFingerprint.compute(
+            path: path, displayName: name, checkUTF8: format == .csv && source.spec.encoding == .auto)
         let encoding = try source.spec.encoding.resolved(for: fingerprint, format: format, file: name)
-        let info = SourceFileInfo(path: name, size: fingerprint.size, sha256: fingerprint.sha256, encoding: encoding.rawValue)
+        let info = SourceFileInfo(
+            path: name, size: fingerprint.size, sha256: fingerprint.sha256, encoding: encoding.rawValue,
+            payloadFields: source.spec.payload)
         let started = Timestamp.monotonicSeconds()
-        let progress = self.progress
         let counts = try store.importFile(run: runID, source: sourceID, file: info) { stager in
-            let stream = try RecordStream(
-                path: path, displayName: name, format: format, spec: source.spec, encoding: encoding)
-            var sinceUpdate = 0
-            while let item = try stream.next() {
-                switch item {
-                case .record(let record): try stager.stage(record)
-                case .reject(let reject): try stager.reject(reject)
-                }
-                sinceUpdate += 1
-                if sinceUpdate == 8192, let progress {
-                    sinceUpdate = 0
-                    progress(
-                        ProgressUpdate(
-                            source: source.name, file: name, bytesRead: stream.bytesRead, totalBytes: fingerprint.size,
-                            records: stager.counts.read, seconds: Timestamp.monotonicSeconds() - started))
-                }
+            let pipe = ImportPipe(
+                stream: try RecordStream(
+                    path: path, displayName: name, format: format, spec: source.spec, encoding: encoding),
+                file: name)
+            defer { pipe.close() }
+            while let batch = try pipe.next() {
+                try stager.stage(batch)
+                progress?(
+                    ProgressUpdate(
+                        source: source.name, file: name, bytesRead: batch.bytesRead, totalBytes: fingerprint.size,
+                        records: stager.counts.read, seconds: Timestamp.monotonicSeconds() - started))
             }
         }
         return FileReport(name: name, encoding: encoding.rawValue, bytes: fingerprint.size, counts: counts)

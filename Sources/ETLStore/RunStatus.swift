@@ -52,11 +52,14 @@ public struct SourceFileInfo: Sendable, Equatable {
     public var size: Int
     public var sha256: String
     public var encoding: String
+    /// The names of the payload fields, in the order each row's payload array holds them.
+    public var payloadFields: [String]
 
-    public init(path: String, size: Int, sha256: String, encoding: String) {
+    public init(path: String, size: Int, sha256: String, encoding: String, payloadFields: [String]) {
         self.path = path
         self.size = size
         self.sha256 = sha256
         self.encoding = encoding
+        self.payloadFields = payloadFields
     }
 }

@@ -41,10 +41,10 @@ enum Schema {
             read INTEGER NOT NULL,
             staged INTEGER NOT NULL,
             rejected INTEGER NOT NULL,
-            imported_at TEXT NOT NULL
+            imported_at TEXT NOT NULL,
+            payload_fields TEXT NOT NULL
         );
         CREATE TABLE staged_records (
-            id INTEGER PRIMARY KEY,
             source_id INTEGER NOT NULL REFERENCES sources(id),
             run_id INTEGER NOT NULL REFERENCES runs(id),
             record_key TEXT NOT NULL,
@@ -60,9 +60,9 @@ enum Schema {
             address TEXT,
             sex_code TEXT,
             birth_date_iso TEXT,
-            payload TEXT NOT NULL
-        );
-        CREATE UNIQUE INDEX staged_records_key ON staged_records (source_id, run_id, record_key);
+            payload TEXT NOT NULL,
+            PRIMARY KEY (source_id, run_id, record_key)
+        ) WITHOUT ROWID;
         CREATE TABLE rejects (
             id INTEGER PRIMARY KEY,
             run_id INTEGER NOT NULL REFERENCES runs(id),

@@ -57,7 +57,8 @@ extension StateStore {
         let select = try database.prepare(
             """
             SELECT s.name, r.record_key, f.path, r.line, r.record_index, r.byte_offset,
-                r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address, r.sex_code, r.birth_date_iso, r.payload
+                r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address, r.sex_code, r.birth_date_iso, r.payload,
+                f.payload_fields
             FROM staged_records r JOIN sources s ON s.id = r.source_id JOIN source_files f ON f.id = r.file_id
             WHERE s.pipeline = ? AND r.run_id = s.current_run_id
             ORDER BY s.name, r.record_key
@@ -82,8 +83,9 @@ public final class StagedRecordCursor {
         for (offset, field) in CanonicalField.allCases.enumerated() {
             fields[field] = statement.text(at: Int32(6 + offset))
         }
-        let payloadText = statement.text(at: 14) ?? "{}"
-        let payload = try Self.decodePayload(payloadText)
+        let names = try Self.decodeArray(statement.text(at: 15) ?? "[]")
+        let values = try Self.decodeArray(statement.text(at: 14) ?? "[]")
+        let payload = zip(names, values).map { PayloadValue(name: $0 ?? "", value: $1) }
         let record = SourceRecord(
             key: statement.text(at: 1) ?? "", fields: fields,
             sexCode: statement.text(at: 12).flatMap(SexCode.init(rawValue:)),
@@ -94,12 +96,13 @@ public final class StagedRecordCursor {
         return StagedRecord(source: statement.text(at: 0) ?? "", record: record)
     }
 
-    private static func decodePayload(_ text: String) throws -> [PayloadValue] {
+    /// A JSON array of strings and nulls, as the store writes payloads and their field names.
+    private static func decodeArray(_ text: String) throws -> [String?] {
         var text = text
         return try text.withUTF8 { bytes in
             var scanner = JSONScanner(bytes: bytes)
             let node = try scanner.parseValue()
-            return (node.members ?? []).map { PayloadValue(name: $0.key, value: $0.value.stringValue) }
+            return (node.elements ?? []).map(\.stringValue)
         }
     }
 }

@@ -13,16 +13,19 @@ extension StateStore {
         try inTransaction {
             let insertFile = try cached(
                 """
-                INSERT INTO source_files (run_id, source_id, path, size, sha256, encoding, read, staged, rejected, imported_at)
-                VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?)
+                INSERT INTO source_files (run_id, source_id, path, size, sha256, encoding, read, staged, rejected,
+                    imported_at, payload_fields)
+                VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)
                 """)
             try insertFile.bind([
                 .integer(runID), .integer(sourceID), .text(file.path), .integer(Int64(file.size)),
                 .text(file.sha256), .text(file.encoding), .text(Timestamp.now()),
+                .text("[" + file.payloadFields.map(JSONWriter.string).joined(separator: ",") + "]"),
             ])
             try insertFile.run()
             let stager = try FileStager(
-                store: self, runID: runID, sourceID: sourceID, fileID: database.lastInsertRowID)
+                store: self, runID: runID, sourceID: sourceID, fileID: database.lastInsertRowID,
+                payloadFields: file.payloadFields)
             try body(stager)
             let update = try cached("UPDATE source_files SET read = ?, staged = ?, rejected = ? WHERE id = ?")
             try update.bind([
@@ -62,24 +65,25 @@ public final class FileStager {
     let runID: Int64
     let sourceID: Int64
     let fileID: Int64
+    private let payloadFields: [String]
     private let insertRecord: Statement
+    private let insertChunk: Statement
+    private let findRow: Statement
     private let insertReject: Statement
     private let findKey: Statement
     /// What this file has read, staged and rejected so far.
     public private(set) var counts = RecordCounts()
 
-    init(store: StateStore, runID: Int64, sourceID: Int64, fileID: Int64) throws(StoreError) {
+    init(store: StateStore, runID: Int64, sourceID: Int64, fileID: Int64, payloadFields: [String]) throws(StoreError) {
         self.store = store
+        self.payloadFields = payloadFields
         self.runID = runID
         self.sourceID = sourceID
         self.fileID = fileID
-        insertRecord = try store.cached(
-            """
-            INSERT INTO staged_records (source_id, run_id, record_key, file_id, line, record_index, byte_offset,
-                name, id_number, sex, birth_date, phone, address, sex_code, birth_date_iso, payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source_id, run_id, record_key) DO NOTHING
-            """)
+        insertRecord = try store.cached(FileStager.insertSQL(rows: 1))
+        insertChunk = try store.cached(FileStager.insertSQL(rows: FileStager.chunkRows))
+        findRow = try store.cached(
+            "SELECT file_id, record_index FROM staged_records WHERE source_id = ? AND run_id = ? AND record_key = ?")
         insertReject = try store.cached(
             """
             INSERT INTO rejects (run_id, source_id, file_id, line, record_index, byte_offset, category, reason, raw)
@@ -93,38 +97,106 @@ public final class FileStager {
             """)
     }
 
-    /// Stages `record`, or rejects it when its key was already staged in this export.
+    /// Stages one record (a convenience over `stage(_: RowBatch)`).
     public func stage(_ record: SourceRecord) throws(StoreError) {
-        counts.read += 1
-        let statement = insertRecord
-        statement.reset()
-        try statement.bind(.integer(sourceID), at: 1)
-        try statement.bind(.integer(runID), at: 2)
-        try statement.bind(record.key, at: 3)
-        try statement.bind(.integer(fileID), at: 4)
-        try statement.bind(record.location.line, at: 5)
-        try statement.bind(record.location.recordIndex, at: 6)
-        try statement.bind(record.location.byteOffset, at: 7)
-        var column: Int32 = 8
-        for field in CanonicalField.allCases {
-            try statement.bind(record.fields[field], at: column)
-            column += 1
-        }
-        try statement.bind(record.sexCode?.rawValue, at: 14)
-        try statement.bind(record.birthDateISO, at: 15)
-        try statement.bind(JSONWriter.object(record.payload.map { ($0.name, $0.value) }), at: 16)
-        try statement.run()
-        if store.database.changes == 1 {
-            counts.staged += 1
-            return
-        }
-        let first = try firstLocation(ofKey: record.key)
-        try insert(
-            Reject(
-                location: record.location, reason: .duplicateRecordKey(key: record.key, first: first),
-                raw: JSONWriter.object(
-                    [("key", record.key)] + CanonicalField.allCases.map { ($0.rawValue, record.fields[$0]) })))
+        var batch = RowBatch(file: record.location.file)
+        batch.append(record)
+        precondition(record.payload.map(\.name) == payloadFields, "a record's payload must list the file's payload fields")
+        try stage(batch)
     }
+
+    /// Stages a batch's rows and records its rejects. A row whose key was already staged in
+    /// this export becomes a reject naming both places.
+    public func stage(_ batch: RowBatch) throws(StoreError) {
+        var duplicates: [Int] = []
+        defer {
+            insertChunk.clearBindings()
+            insertRecord.clearBindings()
+        }
+        try batch.arena.withUnsafeBufferPointer { arena throws(StoreError) in
+            var row = 0
+            // Rows go in chunks of `chunkRows` per statement, which saves most of the
+            // per-statement work; the rest go one by one.
+            while row < batch.count {
+                let rows = batch.count - row >= FileStager.chunkRows ? FileStager.chunkRows : 1
+                let statement = rows == 1 ? insertRecord : insertChunk
+                statement.reset()
+                for offset in 0..<rows {
+                    try bind(row: row + offset, of: batch, arena: arena, to: statement, base: Int32(offset * 16))
+                }
+                try statement.run()
+                let inserted = store.database.changes
+                counts.read += rows
+                counts.staged += inserted
+                if inserted < rows {
+                    // Some keys were staged before: find which rows are not the ones stored.
+                    for offset in 0..<rows where try !isStored(row: row + offset, of: batch) {
+                        duplicates.append(row + offset)
+                    }
+                }
+                row += rows
+            }
+        }
+        for row in duplicates {
+            let key = batch.string(row: row, .key) ?? ""
+            let first = try firstLocation(ofKey: key)
+            let record = batch.record(row: row, payloadFields: payloadFields)
+            try insert(
+                Reject(
+                    location: record.location, reason: .duplicateRecordKey(key: key, first: first),
+                    raw: JSONWriter.object(
+                        [("key", key)] + CanonicalField.allCases.map { ($0.rawValue, record.fields[$0]) })))
+        }
+        for reject in batch.rejects {
+            try self.reject(reject)
+        }
+    }
+
+    static let chunkRows = 16
+
+    static func insertSQL(rows: Int) -> String {
+        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows)
+        return """
+            INSERT INTO staged_records (source_id, run_id, record_key, file_id, line, record_index, byte_offset,
+                name, id_number, sex, birth_date, phone, address, sex_code, birth_date_iso, payload)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (source_id, run_id, record_key) DO NOTHING
+            """
+    }
+
+    private func bind(
+        row: Int, of batch: RowBatch, arena: UnsafeBufferPointer<UInt8>, to statement: Statement, base: Int32
+    ) throws(StoreError) {
+        let position = batch.positions[row]
+        try statement.bind(int: sourceID, at: base + 1)
+        try statement.bind(int: runID, at: base + 2)
+        try statement.bind(int: fileID, at: base + 4)
+        try statement.bind(int: Int64(position.line), at: base + 5)
+        try statement.bind(int: Int64(position.recordIndex), at: base + 6)
+        try statement.bind(position.byteOffset, at: base + 7)
+        for (column, index) in FileStager.columnParameters {
+            if let (start, count) = batch.span(row: row, column) {
+                try statement.bind(
+                    borrowedText: UnsafeBufferPointer(rebasing: arena[start..<(start + count)]), at: base + index)
+            } else {
+                try statement.bind(.null, at: base + index)
+            }
+        }
+    }
+
+    /// Whether the staged record with this row's key is this row (and not an earlier one).
+    private func isStored(row: Int, of batch: RowBatch) throws(StoreError) -> Bool {
+        try findRow.bind([.integer(sourceID), .integer(runID), .text(batch.string(row: row, .key) ?? "")])
+        defer { findRow.reset() }
+        guard try findRow.step() else { return false }
+        return findRow.int(at: 0) == Int(fileID) && findRow.int(at: 1) == batch.positions[row].recordIndex
+    }
+
+    /// The SQL parameter each row column binds to.
+    private static let columnParameters: [(RowBatch.Column, Int32)] = [
+        (.key, 3), (.name, 8), (.idNumber, 9), (.sex, 10), (.birthDate, 11), (.phone, 12), (.address, 13),
+        (.sexCode, 14), (.birthDateISO, 15), (.payload, 16),
+    ]
 
     /// Records a record that could not be read.
     public func reject(_ reject: Reject) throws(StoreError) {

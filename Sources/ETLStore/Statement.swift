@@ -67,9 +67,45 @@ public final class Statement {
         guard code == SQLITE_OK else { throw database.error(code: code, sql: sql) }
     }
 
+    /// Binds UTF-8 bytes as text.
+    public func bind(textBytes bytes: [UInt8], at index: Int32) throws(StoreError) {
+        let code = bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return etl_sqlite3_bind_text_transient(handle, index, "", 0) }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                etl_sqlite3_bind_text_transient(handle, index, $0, Int32(buffer.count))
+            }
+        }
+        guard code == SQLITE_OK else { throw database.error(code: code, sql: sql) }
+    }
+
+    /// Binds UTF-8 bytes as text without copying them: they must stay valid and unchanged
+    /// until the statement has stepped and every parameter is bound again (or cleared).
+    public func bind(borrowedText bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws(StoreError) {
+        guard let base = bytes.baseAddress else {
+            try bind(.text(""), at: index)
+            return
+        }
+        let code = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            // A nil destructor is SQLITE_STATIC: SQLite uses the caller's bytes as they are.
+            sqlite3_bind_text(handle, index, $0, Int32(bytes.count), nil)
+        }
+        guard code == SQLITE_OK else { throw database.error(code: code, sql: sql) }
+    }
+
+    /// Unbinds every parameter, so no borrowed bytes stay referenced.
+    public func clearBindings() {
+        sqlite3_clear_bindings(handle)
+    }
+
     /// Binds text, or NULL when `text` is `nil`.
     public func bind(_ text: String?, at index: Int32) throws(StoreError) {
         try bind(text.map(SQLValue.text) ?? .null, at: index)
+    }
+
+    /// Binds an integer.
+    public func bind(int number: Int64, at index: Int32) throws(StoreError) {
+        let code = sqlite3_bind_int64(handle, index, number)
+        guard code == SQLITE_OK else { throw database.error(code: code, sql: sql) }
     }
 
     /// Binds an integer, or NULL when `number` is `nil`.
