@@ -1,16 +1,19 @@
 /// "Did you mean …?" suggestions for names that were mistyped.
 public enum Suggestion {
-    /// The candidate closest to `name` by edit distance, when it is close enough to be a typo.
+    /// The candidate closest to `name` by edit distance, when it is close enough to be a typo
+    /// or a shortening (`idNo` for `idNumber`: the same first three or more characters).
     public static func closest<Candidates: Sequence<String>>(to name: String, in candidates: Candidates) -> String? {
         let target = Array(name.lowercased().unicodeScalars)
         var best: (String, Int)?
         for candidate in candidates {
-            let distance = editDistance(target, Array(candidate.lowercased().unicodeScalars))
+            let other = Array(candidate.lowercased().unicodeScalars)
+            let distance = editDistance(target, other)
+            let allowed = max(1, min(target.count, other.count) / 3)
+            let sharedPrefix = zip(target, other).prefix { $0 == $1 }.count
+            guard distance <= allowed || sharedPrefix >= 3 else { continue }
             if distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
-        guard let (candidate, distance) = best else { return nil }
-        let allowed = max(1, min(target.count, candidate.unicodeScalars.count) / 3)
-        return distance <= allowed ? candidate : nil
+        return best?.0
     }
 
     /// Levenshtein distance, with an adjacent transposition counted as one edit.

@@ -19,6 +19,8 @@ import Testing
         ("idNo", ["name", "idNumber", "sex"], "idNumber"),
         ("nmae", ["name", "idNumber"], "name"),
         ("birthdate", ["birthDate", "phone"], "birthDate"),
+        ("fomat", ["format", "files"], "format"),
+        ("recordElem", ["recordElement"], "recordElement"),
     ])
     func suggestsCloseNames(name: String, candidates: [String], expected: String) {
         #expect(Suggestion.closest(to: name, in: candidates) == expected)
@@ -52,6 +54,6 @@ import Testing
 
     @Test func timestampsAreISO8601UTC() {
         #expect(Timestamp.format(seconds: 0) == "1970-01-01T00:00:00.000Z")
-        #expect(Timestamp.format(seconds: 1_795_000_000, milliseconds: 7) == "2026-11-18T08:26:40.007Z")
+        #expect(Timestamp.format(seconds: 1_795_000_000, milliseconds: 7) == "2026-11-18T11:06:40.007Z")
     }
 }

@@ -1,0 +1,89 @@
+import ETLCore
+import Testing
+import TestSupport
+
+@testable import ETLImport
+
+/// Shared helpers for the importer tests: reading a whole file into items, and picking
+/// records and rejects out of them.
+enum Read {
+    /// Every item of `path`, in file order.
+    static func items(
+        _ path: String, format: SourceFormat, spec: SourceSpec, encoding: ResolvedEncoding = .utf8,
+        name: String = "test"
+    ) throws(ImportError) -> [ImportItem] {
+        let stream = try RecordStream(path: path, displayName: name, format: format, spec: spec, encoding: encoding)
+        var items: [ImportItem] = []
+        while let item = try stream.next() { items.append(item) }
+        return items
+    }
+
+    /// Every item of `path` through the batch API, as (records, rejects).
+    static func batch(
+        _ path: String, format: SourceFormat, spec: SourceSpec, encoding: ResolvedEncoding = .utf8,
+        name: String = "test", maxItems: Int = 1000
+    ) throws(ImportError) -> (records: [SourceRecord], rejects: [Reject]) {
+        let stream = try RecordStream(path: path, displayName: name, format: format, spec: spec, encoding: encoding)
+        var records: [SourceRecord] = []
+        var rejects: [Reject] = []
+        var batch = RowBatch(file: name)
+        while try stream.read(into: &batch, maxItems: maxItems) {
+            for row in 0..<batch.count { records.append(batch.record(row: row, payloadFields: spec.payload)) }
+            rejects += batch.rejects
+            batch.removeAll()
+        }
+        return (records, rejects)
+    }
+
+    /// The `ImportError` that opening or reading `path` throws, or `nil` when it reads fine.
+    static func error(
+        _ path: String, format: SourceFormat, spec: SourceSpec, encoding: ResolvedEncoding = .utf8
+    ) -> ImportError? {
+        do {
+            _ = try items(path, format: format, spec: spec, encoding: encoding)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+extension ImportItem {
+    var record: SourceRecord? {
+        if case .record(let record) = self { return record }
+        return nil
+    }
+
+    var reject: Reject? {
+        if case .reject(let reject) = self { return reject }
+        return nil
+    }
+}
+
+extension Array where Element == ImportItem {
+    var records: [SourceRecord] { compactMap(\.record) }
+    var rejects: [Reject] { compactMap(\.reject) }
+}
+
+extension SourceRecord {
+    /// A payload value by name (`nil` when absent or unknown).
+    func payload(_ name: String) -> String? {
+        payload.first { $0.name == name }?.value ?? nil
+    }
+}
+
+/// Simple specs for synthetic files, with canonical fields named after themselves.
+enum Specs {
+    /// A spec with key `id`, `name` and `phone` mapped one to one.
+    static func simple(
+        key: String = "id", name: String = "name", phone: String? = "phone", csv: CSVOptions = CSVOptions(),
+        xmlRecordElement: String = "record", jsonRecordsPath: [String] = ["records"], payload: [String] = [],
+        maxRecordBytes: Int = 16 << 20
+    ) -> SourceSpec {
+        var fields: [CanonicalField: FieldMapping] = [.name: FieldMapping(sources: [name])]
+        if let phone { fields[.phone] = FieldMapping(sources: [phone]) }
+        return SourceSpec(
+            name: "test", csv: csv, xmlRecordElement: xmlRecordElement, jsonRecordsPath: jsonRecordsPath, key: key,
+            fields: fields, payload: payload, maxRecordBytes: maxRecordBytes)
+    }
+}

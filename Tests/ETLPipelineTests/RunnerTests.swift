@@ -1,0 +1,137 @@
+import ETLCore
+import ETLPipeline
+import ETLStore
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct RunnerTests {
+    /// A copy of the fixture inbox that a test may change.
+    private func inbox(_ folder: TemporaryDirectory) throws -> String {
+        let inbox = folder.file("inbox")
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: inbox)
+        return inbox
+    }
+
+    private func demo() throws -> Pipeline {
+        try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
+    }
+
+    @Test func importsTheFixturesWithEveryRecordAccountedFor() throws {
+        let folder = TemporaryDirectory()
+        let report = try Runner(pipeline: demo(), inbox: inbox(folder), stateFolder: folder.file("state")).run()
+        #expect(report.status == .succeeded)
+        let counts = report.sources.map { [$0.name: [$0.counts.read, $0.counts.staged, $0.counts.rejected]] }
+        #expect(
+            counts == [
+                ["social_security": [25, 20, 5]], ["health_insurance": [20, 16, 4]], ["civil_affairs": [15, 11, 4]],
+            ])
+        for file in report.sources.flatMap(\.files) {
+            #expect(file.counts.read == file.counts.staged + file.counts.rejected)
+        }
+        #expect(report.sources[0].files.first?.encoding == "GB18030")
+        #expect(report.rejects.count == 13)
+        #expect(report.rejects.map(\.line).prefix(5) == [11, 16, 18, 20, 22])
+    }
+
+    @Test func aSecondRunReplacesTheRecordsInsteadOfAddingThem() throws {
+        let folder = TemporaryDirectory()
+        let runner = try Runner(pipeline: demo(), inbox: inbox(folder), stateFolder: folder.file("state"))
+        _ = try runner.run()
+        let second = try runner.run()
+        #expect(second.runID == 2)
+        let store = try StateStore(folder: folder.file("state"))
+        #expect(try store.stagedCount(pipeline: "demo", source: "social_security") == 20)
+        #expect(try store.stagedCount(pipeline: "demo", source: "civil_affairs") == 11)
+        #expect(try store.runs().count == 2)
+    }
+
+    @Test func aMissingColumnFailsOnlyThatSourceAndKeepsItsEarlierRecords() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        let runner = try Runner(pipeline: demo(), inbox: inbox, stateFolder: folder.file("state"))
+        _ = try runner.run()
+        // Next night's export renames the ID column.
+        let csv = inbox + "/social_security_2026-11-26.csv"
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: csv)))
+        let header = GB18030.encode("公民身份号码")
+        let renamed = GB18030.encode("身份证号码啊")
+        let at = try #require(bytes.firstRange(of: header))
+        bytes.replaceSubrange(at, with: renamed)
+        try Data(bytes).write(to: URL(fileURLWithPath: csv))
+        let report = try runner.run()
+        #expect(report.status == .partial)
+        let failed = try #require(report.sources.first { $0.name == "social_security" })
+        #expect(failed.status == .failed)
+        let message = try #require(failed.failure)
+        #expect(message.contains("social_security_2026-11-26.csv has no column '公民身份号码'"))
+        #expect(message.contains("demo.json:19:"))
+        #expect(report.sources.filter { $0.status == .succeeded }.count == 2)
+        let store = try StateStore(folder: folder.file("state"))
+        #expect(try store.stagedCount(pipeline: "demo", source: "social_security") == 20)
+    }
+
+    @Test func aBrokenJSONDocumentFailsTheSourceAndKeepsItsEarlierRecords() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        let runner = try Runner(pipeline: demo(), inbox: inbox, stateFolder: folder.file("state"))
+        _ = try runner.run()
+        let json = inbox + "/civil_affairs_2026-11-26.json"
+        let text = try String(contentsOfFile: json, encoding: .utf8)
+        try String(text.dropLast(30)).write(toFile: json, atomically: true, encoding: .utf8)
+        let report = try runner.run()
+        let civil = try #require(report.sources.first { $0.name == "civil_affairs" })
+        #expect(civil.status == .failed)
+        #expect(civil.failure?.contains("the JSON document is broken") == true)
+        let store = try StateStore(folder: folder.file("state"))
+        #expect(try store.stagedCount(pipeline: "demo", source: "civil_affairs") == 11)
+    }
+
+    @Test func aSourceWithNoFilesFailsWithTheGlobAndInbox() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        try FileManager.default.removeItem(atPath: inbox + "/health_insurance_2026-11-26.xml")
+        let report = try Runner(pipeline: demo(), inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(report.status == .partial)
+        let health = try #require(report.sources.first { $0.name == "health_insurance" })
+        #expect(health.failure?.contains("matches 'health_insurance*.xml'") == true)
+    }
+
+    @Test func everySourceFailingFailsTheRun() throws {
+        let folder = TemporaryDirectory()
+        let empty = folder.file("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let report = try Runner(pipeline: demo(), inbox: empty, stateFolder: folder.file("state")).run()
+        #expect(report.status == .failed)
+        let runs = try StateStore(folder: folder.file("state")).runs()
+        #expect(runs.first?.status == .failed)
+    }
+
+    @Test func readsJSONLinesThroughThePerGlobFormat() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/jsonl"), toPath: inbox)
+        let report = try Runner(pipeline: demo(), inbox: inbox, stateFolder: folder.file("state")).run()
+        let civil = try #require(report.sources.first { $0.name == "civil_affairs" })
+        #expect(civil.status == .succeeded)
+        #expect(civil.counts == RecordCounts(read: 10, staged: 8, rejected: 2))
+    }
+
+    @Test func namesAndKeysThatLookLikeSQLAreStoredIntact() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        let hostile = "'); DROP TABLE staged_records; --"
+        folder.write(
+            "inbox/social_security_x.csv",
+            "个人编号,姓名,性别,出生日期,公民身份号码,联系电话,户籍地址,参保状态,参保日期,单位名称\r\n"
+                + "\"\(hostile)\",\"\(hostile)\",男,1990-01-01,,,,,,\r\n")
+        let pipeline = try demo()
+        var single = pipeline
+        single.sources = [pipeline.sources[0]]
+        _ = try Runner(pipeline: single, inbox: inbox, stateFolder: folder.file("state")).run()
+        let cursor = try StateStore(folder: folder.file("state")).stagedRecords(pipeline: "demo")
+        let record = try #require(try cursor.next()).record
+        #expect(record.key == hostile)
+        #expect(record.fields.name == hostile)
+    }
+}

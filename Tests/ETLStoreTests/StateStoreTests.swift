@@ -1,0 +1,138 @@
+import ETLCore
+import ETLStore
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct StateStoreTests {
+    private struct Boom: Error {}
+
+    private func record(_ key: String, line: Int, file: String = "a.csv", name: String? = "N") -> SourceRecord {
+        SourceRecord(
+            key: key, fields: CanonicalValues(name.map { [.name: $0] } ?? [:]), sexCode: .female, birthDateISO: "1990-01-02",
+            payload: [PayloadValue(name: "p", value: "v\(line)")],
+            location: RecordLocation(file: file, line: line, recordIndex: line - 1))
+    }
+
+    private func info(_ path: String) -> SourceFileInfo {
+        SourceFileInfo(path: path, size: 10, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: ["p"])
+    }
+
+    @Test func createsAPrivateFolderAndDatabase() throws {
+        let folder = TemporaryDirectory()
+        let state = folder.file("nested/state")
+        _ = try StateStore(folder: state)
+        let folderMode = try FileManager.default.attributesOfItem(atPath: state)[.posixPermissions] as? Int
+        let fileMode =
+            try FileManager.default.attributesOfItem(atPath: state + "/" + StateStore.databaseName)[.posixPermissions]
+            as? Int
+        #expect(folderMode == 0o700)
+        #expect(fileMode == 0o600)
+    }
+
+    @Test func stagesRecordsAndRoundTripsTheirValues() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        let counts = try store.importFile(run: run, source: source, file: info("a.csv")) { stager in
+            try stager.stage(record("K1", line: 2))
+            try stager.stage(record("K2", line: 3, name: nil))
+        }
+        #expect(counts == RecordCounts(read: 2, staged: 2, rejected: 0))
+        try store.commitSource(run: run, source: source)
+        let cursor = try store.stagedRecords(pipeline: "p")
+        var records: [SourceRecord] = []
+        while let staged = try cursor.next() { records.append(staged.record) }
+        #expect(records.map(\.key) == ["K1", "K2"])
+        #expect(records[0] == record("K1", line: 2))
+        #expect(records[1].fields.name == nil)
+        #expect(records[1].payload == [PayloadValue(name: "p", value: "v3")])
+    }
+
+    @Test func aRepeatedKeyIsRejectedWithBothLocations() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        _ = try store.importFile(run: run, source: source, file: info("a.csv")) { stager in
+            try stager.stage(record("K1", line: 2))
+        }
+        // The same export's second file repeats the key: the later record is the reject.
+        var batch = RowBatch(file: "b.csv")
+        for line in 2...40 { batch.append(record(line == 30 ? "K1" : "B\(line)", line: line, file: "b.csv")) }
+        let counts = try store.importFile(run: run, source: source, file: info("b.csv")) { try $0.stage(batch) }
+        #expect(counts == RecordCounts(read: 39, staged: 38, rejected: 1))
+        let rejects = try store.rejects(run: run)
+        #expect(rejects.count == 1)
+        #expect(rejects[0].file == "b.csv")
+        #expect(rejects[0].line == 30)
+        #expect(rejects[0].category == "duplicate record key")
+        #expect(rejects[0].reason.contains("a.csv:2"))
+    }
+
+    @Test func aFileWhoseImportThrowsLeavesNothing() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        #expect(throws: Boom.self) {
+            _ = try store.importFile(run: run, source: source, file: info("a.csv")) { stager in
+                try stager.stage(record("K1", line: 2))
+                throw Boom()
+            }
+        }
+        try store.commitSource(run: run, source: source)
+        #expect(try store.stagedCount(pipeline: "p", source: "s") == 0)
+        #expect(try store.rejects(run: run).isEmpty)
+    }
+
+    @Test func committingASourceReplacesItsEarlierRecords() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        for (index, keys) in [["K1", "K2", "K3"], ["K2", "K4"]].enumerated() {
+            let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+            _ = try store.importFile(run: run, source: source, file: info("a\(index).csv")) { stager in
+                for (offset, key) in keys.enumerated() { try stager.stage(record(key, line: offset + 2)) }
+            }
+            try store.commitSource(run: run, source: source)
+        }
+        let cursor = try store.stagedRecords(pipeline: "p")
+        var keys: [String] = []
+        while let staged = try cursor.next() { keys.append(staged.record.key) }
+        #expect(keys == ["K2", "K4"])
+    }
+
+    @Test func discardingASourceKeepsItsEarlierRecords() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        let first = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        _ = try store.importFile(run: first, source: source, file: info("a.csv")) { try $0.stage(record("K1", line: 2)) }
+        try store.commitSource(run: first, source: source)
+        let second = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        _ = try store.importFile(run: second, source: source, file: info("b.csv")) { try $0.stage(record("K9", line: 2)) }
+        try store.discardSource(run: second, source: source)
+        #expect(try store.stagedCount(pipeline: "p", source: "s") == 1)
+    }
+
+    @Test func runsAreListedNewestFirstWithTheirSources() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        let first = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        try store.finishRun(first, status: .failed, message: "no files")
+        let second = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        try store.recordSource(
+            run: second, source: source, status: .succeeded, files: 1, counts: RecordCounts(read: 3, staged: 2, rejected: 1),
+            message: nil)
+        try store.finishRun(second, status: .succeeded)
+        let runs = try store.runs(limit: 10)
+        #expect(runs.map(\.id) == [second, first])
+        #expect(runs[0].status == .succeeded)
+        #expect(runs[0].sources.first?.counts == RecordCounts(read: 3, staged: 2, rejected: 1))
+        #expect(runs[1].message == "no files")
+        #expect(runs[0].finishedAt != nil)
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs the built `etl` binary: arguments in; stdout, stderr and the exit code out.
+@Suite struct CommandLineTests {
+    @Test(arguments: [["--help"], ["help"], []])
+    func helpGoesToStdoutWithExitZero(arguments: [String]) throws {
+        let result = try BinaryRunner.run(arguments)
+        #expect(result.exitCode == 0)
+        #expect(result.stderr.isEmpty)
+        for section in ["OVERVIEW:", "USAGE: etl <subcommand>", "OPTIONS:", "SUBCOMMANDS:", "EXIT CODES:"] {
+            #expect(result.stdout.contains(section), "missing \(section)")
+        }
+        #expect(result.stdout.contains("  run "))
+    }
+
+    @Test(arguments: [["run", "--help"], ["help", "run"]])
+    func commandHelpListsArgumentsAndOptions(arguments: [String]) throws {
+        let result = try BinaryRunner.run(arguments)
+        #expect(result.exitCode == 0)
+        #expect(result.stdout.hasPrefix("OVERVIEW: Import a pipeline's sources"))
+        #expect(result.stdout.contains("USAGE: etl run <pipeline> [--inbox <dir>] [--state <dir>]"))
+        #expect(result.stdout.contains("ARGUMENTS:\n  <pipeline>"))
+        #expect(result.stdout.contains("--state <dir>"))
+    }
+
+    @Test func versionGoesToStdout() throws {
+        let result = try BinaryRunner.run(["--version"])
+        #expect(result.exitCode == 0)
+        #expect(result.stdout.hasPrefix("etl "))
+    }
+
+    @Test func anUnknownOptionIsAUsageErrorWithASuggestion() throws {
+        let result = try BinaryRunner.run(["run", "demo", "--stat", "x"])
+        #expect(result.exitCode == 64)
+        #expect(result.stdout.isEmpty)
+        #expect(
+            result.stderr == """
+                Error: Unknown option '--stat'. Did you mean '--state'?
+                Usage: etl run <pipeline> [--inbox <dir>] [--state <dir>]
+                  See 'etl run --help' for more information.
+
+                """)
+    }
+
+    @Test func anUnknownCommandIsAUsageError() throws {
+        let result = try BinaryRunner.run(["rnu"])
+        #expect(result.exitCode == 64)
+        #expect(result.stderr.hasPrefix("Error: Unknown command 'rnu'. Did you mean 'run'?"))
+    }
+
+    @Test func aMissingArgumentIsAUsageError() throws {
+        let result = try BinaryRunner.run(["validate"])
+        #expect(result.exitCode == 64)
+        #expect(result.stderr.hasPrefix("Error: Missing expected argument '<pipeline>'"))
+    }
+}
+
+@Suite struct RunCommandTests {
+    @Test func runsTheDemoOnTheFixtures() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run(["run", "demo", "--state", folder.file("state")])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty, "no progress line when stderr is not a terminal")
+        #expect(result.stdout.hasPrefix("Run 1 of pipeline 'demo' succeeded"))
+        #expect(result.stdout.contains("social_security   succeeded      1    25      20         5"))
+        #expect(result.stdout.contains("health_insurance  succeeded      1    20      16         4"))
+        #expect(result.stdout.contains("civil_affairs     succeeded      1    15      11         4"))
+        #expect(result.stdout.contains("total                            3    60      47        13"))
+        #expect(
+            result.stdout.contains(
+                "social_security: social_security_2026-11-26.csv:11: wrong field count: 9 fields, the header has 10"))
+        #expect(result.stdout.contains("Rejected records alone do not fail a run."))
+    }
+
+    @Test func rejectsNeverPrintPersonalValues() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run(["run", "demo", "--state", folder.file("state")])
+        // Names and ID numbers from the fixtures' rejected rows must not appear in the output.
+        for value in ["黄志明", "510107198503120036", "林", "望平街"] {
+            #expect(!result.stdout.contains(value))
+            #expect(!result.stderr.contains(value))
+        }
+    }
+
+    @Test func aPartialRunExitsTwoAndNamesTheFailedSource() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: inbox)
+        try FileManager.default.removeItem(atPath: inbox + "/civil_affairs_2026-11-26.json")
+        let result = try BinaryRunner.run(["run", "demo", "--inbox", inbox, "--state", folder.file("state")])
+        #expect(result.exitCode == 2)
+        #expect(result.stdout.contains("civil_affairs     failed"))
+        #expect(result.stderr.hasPrefix("Error: civil_affairs: no file in \(inbox) matches 'civil_affairs*.json'"))
+    }
+
+    @Test func aRunWhereEverySourceFailsExitsOne() throws {
+        let folder = TemporaryDirectory()
+        let empty = folder.file("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let result = try BinaryRunner.run(["run", "demo", "--inbox", empty, "--state", folder.file("state")])
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("Error: ") }.count == 3)
+    }
+
+    @Test func anInvalidPipelineExitsFourWithDiagnostics() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.write(
+            "bad.json", "{\n  \"sources\": [\n    {\"name\": \"s\", \"format\": \"csv\", \"files\": \"s*.csv\", \"key\": \"k\",\n     \"fields\": {\"idNo\": \"x\"}}\n  ]\n}\n")
+        let result = try BinaryRunner.run(["run", path, "--state", folder.file("state")])
+        #expect(result.exitCode == 4)
+        #expect(result.stderr.hasPrefix("\(path):4:17: error: unknown canonical field 'idNo'; did you mean 'idNumber'?\n"))
+        #expect(result.stderr.contains("Error: 1 error in \(path)"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("state")), "nothing runs for an invalid pipeline")
+    }
+
+    @Test func aMissingPipelineExitsOne() throws {
+        let result = try BinaryRunner.run(["run", "no-such-pipeline"])
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.hasPrefix("Error: no pipeline 'no-such-pipeline'; looked for 'pipelines/no-such-pipeline.json'"))
+    }
+}
+
+@Suite struct ValidateAndStatusTests {
+    @Test func validatesTheDemo() throws {
+        let result = try BinaryRunner.run(["validate", "demo"])
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(
+            result.stdout
+                == "pipelines/demo.json is valid: pipeline 'demo' with 3 sources (social_security, health_insurance, civil_affairs)\n")
+    }
+
+    @Test func aGlobThatMatchesNothingFailsValidation() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run(["validate", "demo", "--inbox", folder.path])
+        #expect(result.exitCode == 4)
+        #expect(result.stderr.contains("pipelines/demo.json:11:16: error: social_security: no file in"))
+        #expect(result.stderr.contains("Error: 3 errors in pipelines/demo.json"))
+    }
+
+    @Test func statusListsRunsNewestFirstAsTextAndJSON() throws {
+        let folder = TemporaryDirectory()
+        let state = folder.file("state")
+        let empty = try BinaryRunner.run(["status", "--state", state])
+        #expect(empty.exitCode == 0)
+        #expect(empty.stdout == "No runs yet in \(state).\n")
+        #expect(try BinaryRunner.run(["status", "--json", "--state", state]).stdout == "[]\n")
+        _ = try BinaryRunner.run(["run", "demo", "--state", state])
+        _ = try BinaryRunner.run(["run", "demo", "--state", state])
+        let text = try BinaryRunner.run(["status", "--state", state])
+        #expect(text.stdout.hasPrefix("RUN  PIPELINE  STATUS     STARTED"))
+        let json = try BinaryRunner.run(["status", "--json", "--state", state])
+        #expect(json.exitCode == 0)
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(runs.map { $0["id"] as? Int } == [2, 1])
+        #expect(runs.first?["status"] as? String == "succeeded")
+        #expect(runs.first?["startedAt"] is String)
+        #expect(runs.first?["finishedAt"] is String)
+        let sources = try #require(runs.first?["sources"] as? [[String: Any]])
+        #expect(sources.map { $0["name"] as? String } == ["social_security", "health_insurance", "civil_affairs"])
+        #expect(sources.first?["files"] as? Int == 1)
+        #expect(sources.first?["read"] as? Int == 25)
+        #expect(sources.first?["staged"] as? Int == 20)
+        #expect(sources.first?["rejected"] as? Int == 5)
+    }
+
+    @Test func statusReadsTheStateFolderFromTheEnvironment() throws {
+        let folder = TemporaryDirectory()
+        _ = try BinaryRunner.run(["run", "demo"], environment: ["ETL_STATE": folder.file("state")])
+        let result = try BinaryRunner.run(["status", "--json"], environment: ["ETL_STATE": folder.file("state")])
+        #expect(result.stdout.contains("\"id\": 1"))
+    }
+}
