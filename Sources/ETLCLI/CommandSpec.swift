@@ -42,7 +42,9 @@ struct CommandSpec {
 
     static func row(_ name: String, _ help: String) -> String {
         let padded = "  " + name
-        return padded.count < 26 ? padded + String(repeating: " ", count: 26 - padded.count) + help : padded + "\n" + String(repeating: " ", count: 26) + help
+        return padded.count < 26
+            ? padded + String(repeating: " ", count: 26 - padded.count) + help
+            : padded + "\n" + String(repeating: " ", count: 26) + help
     }
 }
 
@@ -80,7 +82,10 @@ extension CommandSpec {
                     inlineValue = String(argument[argument.index(after: equals)...])
                 }
                 guard let option = options.first(where: { $0.name == name }) else {
-                    let hint = Suggestion.closest(to: name, in: options.map(\.name) + ["--help"]).map { ". Did you mean '\($0)'?" } ?? "."
+                    let hint =
+                        Suggestion.closest(to: name, in: options.map(\.name) + ["--help"]).map {
+                            ". Did you mean '\($0)'?"
+                        } ?? "."
                     throw UsageError(message: "Unknown option '\(name)'\(hint)", command: self)
                 }
                 if option.valueName != nil {
@@ -90,7 +95,8 @@ extension CommandSpec {
                         parsed.values[option.name] = arguments[index]
                         index += 1
                     } else {
-                        throw UsageError(message: "Missing value for '\(option.name) <\(option.valueName!)>'", command: self)
+                        throw UsageError(
+                            message: "Missing value for '\(option.name) <\(option.valueName!)>'", command: self)
                     }
                 } else {
                     if inlineValue != nil {
@@ -105,7 +111,8 @@ extension CommandSpec {
         if parsed.wantsHelp { return parsed }
         let required = requiredArgumentCount
         if parsed.positional.count < required {
-            throw UsageError(message: "Missing expected argument '<\(self.arguments[parsed.positional.count].name)>'", command: self)
+            throw UsageError(
+                message: "Missing expected argument '<\(self.arguments[parsed.positional.count].name)>'", command: self)
         }
         if parsed.positional.count > self.arguments.count {
             throw UsageError(message: "Unexpected argument '\(parsed.positional[self.arguments.count])'", command: self)

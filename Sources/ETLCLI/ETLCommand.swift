@@ -22,19 +22,26 @@ public enum ETLCommand {
         name: "--state", valueName: "dir",
         help: "The state folder (default: $ETL_STATE, else .etl in the current folder).")
     static let inboxOption = CommandSpec.Option(
-        name: "--inbox", valueName: "dir", help: "Where the pipeline's file globs are resolved (default: its \"inbox\").")
+        name: "--inbox", valueName: "dir",
+        help: "Where the pipeline's file globs are resolved (default: its \"inbox\").")
 
     static let commands: [CommandSpec] = [
         CommandSpec(
             name: "run", overview: "Import a pipeline's sources into the staging store.",
-            arguments: [("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)],
+            arguments: [
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
+            ],
             options: [inboxOption, stateOption],
             discussion: exitCodes),
         CommandSpec(
             name: "validate", overview: "Check a pipeline file and report its problems like a compiler.",
-            arguments: [("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)],
+            arguments: [
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
+            ],
             options: [inboxOption],
-            discussion: "Checks the file against schemas/pipeline.schema.json and its meaning: canonical field\nnames, duplicate sources, date formats, and globs that match no file in the inbox.\nExits 0 when the file is valid and 4 when it is not."),
+            discussion:
+                "Checks the file against schemas/pipeline.schema.json and its meaning: canonical field\nnames, duplicate sources, date formats, and globs that match no file in the inbox.\nExits 0 when the file is valid and 4 when it is not."
+        ),
         CommandSpec(
             name: "status", overview: "Show recent runs, newest first.",
             arguments: [],
@@ -114,7 +121,8 @@ public enum ETLCommand {
                 return .success
             }
             guard let target = commands.first(where: { $0.name == name }) else {
-                let hint = Suggestion.closest(to: name, in: commands.map(\.name)).map { ". Did you mean '\($0)'?" } ?? "."
+                let hint =
+                    Suggestion.closest(to: name, in: commands.map(\.name)).map { ". Did you mean '\($0)'?" } ?? "."
                 throw UsageError(message: "Unknown command '\(name)'\(hint)", command: command)
             }
             console.out(target.help)

@@ -57,7 +57,9 @@ struct PipelineLoading {
                 for diagnostic in diagnostics { console.err(diagnostic.description) }
                 let errors = diagnostics.filter { $0.severity == .error }.count
                 let file = diagnostics.first?.file ?? nameOrPath
-                console.err("Error: \(errors) error\(errors == 1 ? "" : "s") in \(file); fix \(errors == 1 ? "it" : "them") and run 'etl validate \(nameOrPath)' to check")
+                console.err(
+                    "Error: \(errors) error\(errors == 1 ? "" : "s") in \(file); fix \(errors == 1 ? "it" : "them") and run 'etl validate \(nameOrPath)' to check"
+                )
                 throw LoadFailure(code: .invalidPipeline)
             }
             console.err("Error: \(error)")
@@ -84,7 +86,8 @@ final class ProgressLine {
         let rate = update.seconds > 0 ? Int(Double(update.records) / update.seconds) : 0
         let percent = update.totalBytes > 0 ? update.bytesRead * 100 / update.totalBytes : 100
         console.errPartial(
-            "\r\u{1B}[K\(update.source): \(update.file)  \(Summary.grouped(update.records)) records  \(Summary.grouped(rate)) records/s  \(percent)%")
+            "\r\u{1B}[K\(update.source): \(update.file)  \(Summary.grouped(update.records)) records  \(Summary.grouped(rate)) records/s  \(percent)%"
+        )
     }
 
     func clear() {

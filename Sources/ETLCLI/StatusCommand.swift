@@ -35,7 +35,8 @@ struct StatusCommand {
         guard !runs.isEmpty else { return "[]" }
         let objects = runs.map { run -> String in
             var text = "{\"id\": \(run.id), \"pipeline\": \(JSONWriter.string(run.pipeline)), "
-            text += "\"status\": \(JSONWriter.string(run.status.rawValue)), \"startedAt\": \(JSONWriter.string(run.startedAt)), "
+            text +=
+                "\"status\": \(JSONWriter.string(run.status.rawValue)), \"startedAt\": \(JSONWriter.string(run.startedAt)), "
             text += "\"finishedAt\": \(run.finishedAt.map(JSONWriter.string) ?? "null"), \"sources\": ["
             text += run.sources.map { source in
                 "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "

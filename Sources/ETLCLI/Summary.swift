@@ -6,7 +6,8 @@ enum Summary {
     static func text(of report: RunReport) -> String {
         var lines: [String] = []
         lines.append(
-            "Run \(report.runID) of pipeline '\(report.pipeline)' \(report.status.rawValue) in \(seconds(report.seconds))")
+            "Run \(report.runID) of pipeline '\(report.pipeline)' \(report.status.rawValue) in \(seconds(report.seconds))"
+        )
         lines.append("  inbox: \(report.inbox)")
         lines.append("  state: \(report.stateFolder)")
         lines.append("")
@@ -37,7 +38,8 @@ enum Summary {
             lines.append("")
             let shown = report.rejects.count
             let note = shown < totals.rejected ? "; the first \(shown) shown" : ""
-            lines.append("Rejects (\(grouped(totals.rejected))\(note); each is kept with its raw text in the state store):")
+            lines.append(
+                "Rejects (\(grouped(totals.rejected))\(note); each is kept with its raw text in the state store):")
             for reject in report.rejects {
                 lines.append("  \(reject.source): \(reject.file):\(reject.line): \(reject.reason)")
             }

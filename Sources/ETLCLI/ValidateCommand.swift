@@ -13,7 +13,8 @@ struct ValidateCommand {
         }
         guard let inbox = arguments.values["--inbox"] ?? pipeline.inbox else {
             console.err(
-                "\(pipeline.path):1:1: warning: no inbox is set, so the globs were not checked; add \"inbox\" or pass --inbox DIR")
+                "\(pipeline.path):1:1: warning: no inbox is set, so the globs were not checked; add \"inbox\" or pass --inbox DIR"
+            )
             console.out("\(pipeline.path) is valid: \(describe(pipeline))")
             return .success
         }
@@ -21,7 +22,8 @@ struct ValidateCommand {
         if !problems.isEmpty {
             for problem in problems { console.err(problem.description) }
             console.err(
-                "Error: \(problems.count) error\(problems.count == 1 ? "" : "s") in \(pipeline.path); fix the globs or the inbox")
+                "Error: \(problems.count) error\(problems.count == 1 ? "" : "s") in \(pipeline.path); fix the globs or the inbox"
+            )
             return .invalidPipeline
         }
         console.out("\(pipeline.path) is valid: \(describe(pipeline))")

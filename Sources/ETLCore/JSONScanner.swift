@@ -229,7 +229,8 @@ public struct JSONScanner {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 guard let text = String(validating: slice, as: UTF8.self) else {
                     throw JSONSyntaxError(
-                        offset: start + (UTF8Validation.firstInvalid(slice) ?? 0), message: "a string that is not valid UTF-8",
+                        offset: start + (UTF8Validation.firstInvalid(slice) ?? 0),
+                        message: "a string that is not valid UTF-8",
                         isEncodingError: true)
                 }
                 index += 1
@@ -247,7 +248,8 @@ public struct JSONScanner {
             if byte == UInt8(ascii: "\"") {
                 index += 1
                 guard let text = String(validating: decoded, as: UTF8.self) else {
-                    throw JSONSyntaxError(offset: start, message: "a string that is not valid UTF-8", isEncodingError: true)
+                    throw JSONSyntaxError(
+                        offset: start, message: "a string that is not valid UTF-8", isEncodingError: true)
                 }
                 return text
             }
@@ -281,7 +283,8 @@ public struct JSONScanner {
                     }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 } else if (0xDC00...0xDFFF).contains(scalar) {
-                    throw JSONSyntaxError(offset: index - 6, message: "a lone low surrogate '\\u\(String(scalar, radix: 16))'")
+                    throw JSONSyntaxError(
+                        offset: index - 6, message: "a lone low surrogate '\\u\(String(scalar, radix: 16))'")
                 }
                 guard let unicode = Unicode.Scalar(scalar) else { throw error("a valid Unicode escape") }
                 decoded.append(contentsOf: String(Character(unicode)).utf8)

@@ -200,7 +200,8 @@ final class CSVReader: RawRecordReader {
                         lineBreaks += 1
                         quotedLines += 1
                         if quotedLines > options.maxQuotedFieldLines {
-                            return .unclosedQuote(field: fields.count + 1, limit: "\(options.maxQuotedFieldLines) lines")
+                            return .unclosedQuote(
+                                field: fields.count + 1, limit: "\(options.maxQuotedFieldLines) lines")
                         }
                     }
                     i += 1

@@ -16,7 +16,9 @@ public struct FileFingerprint: Sendable, Equatable {
     /// Reads `path` once, in chunks, and fingerprints it. The UTF-8 check runs only when
     /// `checkUTF8` is set (it matters only for a CSV source whose encoding is `auto`);
     /// otherwise `isValidUTF8` is `true`.
-    public static func compute(path: String, displayName: String, checkUTF8: Bool = true) throws(ImportError)
+    public static func compute(
+        path: String, displayName: String, checkUTF8: Bool = true
+    ) throws(ImportError)
         -> FileFingerprint
     {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)

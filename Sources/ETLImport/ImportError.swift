@@ -30,9 +30,11 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupportedEncoding(let file, let detail):
             return "\(file): \(detail); re-export it as UTF-8 or GB18030"
         case .encodingNotAllowed(let file, let encoding, let format):
-            return "\(file): \(format) files are read as UTF-8, not \(encoding); set \"encoding\" to \"utf-8\" or \"auto\""
+            return
+                "\(file): \(format) files are read as UTF-8, not \(encoding); set \"encoding\" to \"utf-8\" or \"auto\""
         case .brokenJSONDocument(let file, let line, let column, let detail):
-            return "\(file):\(line):\(column): the JSON document is broken (\(detail)); nothing after this point can be trusted, so the file was not imported"
+            return
+                "\(file):\(line):\(column): the JSON document is broken (\(detail)); nothing after this point can be trusted, so the file was not imported"
         case .recordsPathNotFound(let file, let path, let detail):
             return "\(file): no record array at '\(path)' (\(detail)); check \"json\": {\"records\": …} in the pipeline"
         case .brokenXMLDocument(let file, let line, let detail):

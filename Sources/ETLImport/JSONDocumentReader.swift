@@ -53,7 +53,7 @@ final class JSONDocumentReader: RawRecordReader {
                 do throws(JSONSyntaxError) {
                     fields.reset()
                     outcome = try extractor.extract(&scanner, into: fields)
-                } catch where error.isEncodingError {
+                } catch  where error.isEncodingError {
                     // The document is still well-formed: skip the record and reject it alone.
                     scanner.index = start
                     try scanner.skipValue()
@@ -88,7 +88,8 @@ final class JSONDocumentReader: RawRecordReader {
 
     /// Runs `body` on a scanner at `position`; when it runs out of bytes, reads more and
     /// runs it again from the same place. Moves `position` past what `body` consumed.
-    private func withCompleteValue<T>(_ body: (inout JSONScanner) throws(JSONSyntaxError) -> T) throws(ImportError) -> T {
+    private func withCompleteValue<T>(_ body: (inout JSONScanner) throws(JSONSyntaxError) -> T) throws(ImportError) -> T
+    {
         while true {
             var scanner = JSONScanner(bytes: input.bytes, index: position)
             do {

@@ -37,7 +37,8 @@ final class JSONLinesReader: RawRecordReader {
                 position = following
                 recordIndex += 1
                 let location = RecordLocation(file: input.path, line: line, recordIndex: recordIndex)
-                return .reject(Reject(location: location, reason: .recordTooLarge(limitBytes: input.maxCapacity), raw: ""))
+                return .reject(
+                    Reject(location: location, reason: .recordTooLarge(limitBytes: input.maxCapacity), raw: ""))
             case .content(let contentStart, let contentEnd, let following):
                 start = contentStart
                 end = contentEnd
@@ -57,14 +58,17 @@ final class JSONLinesReader: RawRecordReader {
                     return .record(location)
                 case .notAnObject(let found):
                     return .reject(
-                        Reject(location: location, reason: .notAnObject(found: found), raw: String(decoding: bytes, as: UTF8.self)))
+                        Reject(
+                            location: location, reason: .notAnObject(found: found),
+                            raw: String(decoding: bytes, as: UTF8.self)))
                 }
-            } catch where error.isEncodingError {
+            } catch  where error.isEncodingError {
                 return .reject(
                     Reject(
                         location: location,
                         reason: .undecodableBytes(
-                            encoding: "UTF-8", byteOffset: input.baseOffset + start + error.offset, field: "a JSON string"),
+                            encoding: "UTF-8", byteOffset: input.baseOffset + start + error.offset,
+                            field: "a JSON string"),
                         raw: String(decoding: bytes, as: UTF8.self)))
             } catch {
                 let column = TextPosition.of(offset: error.offset, in: bytes).column

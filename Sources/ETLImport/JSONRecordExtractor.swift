@@ -46,7 +46,8 @@ struct JSONRecordExtractor {
                 slot = slots.slot(of: try scanner.readString())
                 scanner.index = end
             } else {
-                slot = slots.slot(of: String(decoding: UnsafeBufferPointer(rebasing: scanner.bytes[keyRange]), as: UTF8.self))
+                slot = slots.slot(
+                    of: String(decoding: UnsafeBufferPointer(rebasing: scanner.bytes[keyRange]), as: UTF8.self))
             }
             try scanner.expect(UInt8(ascii: ":"), "':' after the key")
             switch scanner.peek() {

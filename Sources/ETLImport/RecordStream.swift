@@ -36,7 +36,8 @@ public final class RecordStream {
     ) throws(ImportError) {
         let slots = FieldSlots(spec: spec)
         if format != .csv, encoding != .utf8 {
-            throw .encodingNotAllowed(file: displayName, encoding: encoding.rawValue, format: format.rawValue.uppercased())
+            throw .encodingNotAllowed(
+                file: displayName, encoding: encoding.rawValue, format: format.rawValue.uppercased())
         }
         let input = try InputBuffer(path: path, displayName: displayName, maxCapacity: spec.maxRecordBytes)
         switch format {

@@ -60,7 +60,9 @@ public struct CSVOptions: Sendable {
     /// … or after this many line breaks.
     public var maxQuotedFieldLines: Int
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), maxQuotedFieldBytes: Int = 64 << 10, maxQuotedFieldLines: Int = 100) {
+    public init(
+        delimiter: UInt8 = UInt8(ascii: ","), maxQuotedFieldBytes: Int = 64 << 10, maxQuotedFieldLines: Int = 100
+    ) {
         self.delimiter = delimiter
         self.maxQuotedFieldBytes = maxQuotedFieldBytes
         self.maxQuotedFieldLines = maxQuotedFieldLines

@@ -34,7 +34,9 @@ enum FilePaths {
     /// What is wrong with a glob from a pipeline file, or `nil`: globs stay inside the inbox.
     static func problem(inGlob glob: String) -> String? {
         if glob.hasPrefix("/") { return "is an absolute path; globs are relative to the inbox" }
-        if glob.split(separator: "/").contains("..") { return "leaves the inbox with '..'; globs are relative to the inbox" }
+        if glob.split(separator: "/").contains("..") {
+            return "leaves the inbox with '..'; globs are relative to the inbox"
+        }
         return nil
     }
 

@@ -3,7 +3,9 @@ import ETLImport
 
 extension PipelineDecoder {
     /// Decodes the whole file; `nil` when there were errors (see `diagnostics`).
-    mutating func decodePipeline(_ root: JSONNode, defaultName: String, folder: String, sha256: String, path: String)
+    mutating func decodePipeline(
+        _ root: JSONNode, defaultName: String, folder: String, sha256: String, path: String
+    )
         -> Pipeline?
     {
         guard let members = object(root, "the pipeline", allowed: Self.pipelineKeys, required: ["sources"]) else {
@@ -11,7 +13,9 @@ extension PipelineDecoder {
         }
         let name = members["name"].flatMap { string($0.value, "'name'") } ?? defaultName
         if let node = members["description"] { _ = string(node.value, "'description'", allowEmpty: true) }
-        let inbox = members["inbox"].flatMap { string($0.value, "'inbox'") }.map { FilePaths.resolve($0, against: folder) }
+        let inbox = members["inbox"].flatMap { string($0.value, "'inbox'") }.map {
+            FilePaths.resolve($0, against: folder)
+        }
         var sources: [PipelineSource] = []
         if let node = members["sources"]?.value {
             if let elements = node.elements {
@@ -50,7 +54,9 @@ extension PipelineDecoder {
                 at: members["name"]!.value.position)
         }
         let format = members["format"].flatMap { oneOf($0.value, "format", SourceFormat.self) } ?? .csv
-        if let description = members["description"] { _ = string(description.value, "\(what).description", allowEmpty: true) }
+        if let description = members["description"] {
+            _ = string(description.value, "\(what).description", allowEmpty: true)
+        }
         let files = members["files"].map { decodeFiles($0.value, what: what, format: format) } ?? []
         var spec = SourceSpec(name: name, key: "", fields: [:])
         if let node = members["encoding"]?.value, let encoding = oneOf(node, "encoding", TextEncoding.self) {
@@ -123,7 +129,9 @@ extension PipelineDecoder {
         } else if let elements = node.elements, !elements.isEmpty {
             entries = elements
         } else {
-            error("\(what).files must be a glob such as \"social_security*.csv\", or an array of globs", at: node.position)
+            error(
+                "\(what).files must be a glob such as \"social_security*.csv\", or an array of globs", at: node.position
+            )
             return []
         }
         var patterns: [FilePattern] = []
@@ -183,21 +191,27 @@ extension PipelineDecoder {
         }
         if let node = members["xml"]?.value, let xml = object(node, "\(what).xml", allowed: Self.xmlKeys) {
             if let element = xml["recordElement"]?.value, let name = string(element, "the XML record element") {
-                if name.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "/") }) {
+                if name.utf8.contains(where: {
+                    $0 <= 0x20 || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "/")
+                }) {
                     error("the XML record element must be an element name such as \"person\"", at: element.position)
                 } else {
                     spec.xmlRecordElement = name
                 }
             }
         } else if format == .xml {
-            error("\(what) reads XML, so it needs \"xml\": {\"recordElement\": \"…\"} naming the element that holds one record", at: members["format"]!.value.position)
+            error(
+                "\(what) reads XML, so it needs \"xml\": {\"recordElement\": \"…\"} naming the element that holds one record",
+                at: members["format"]!.value.position)
         }
         if let node = members["json"]?.value, let json = object(node, "\(what).json", allowed: Self.jsonKeys) {
             if let records = json["records"]?.value, let path = string(records, "the JSON records path") {
                 let trimmed = path.hasPrefix("$.") ? String(path.dropFirst(2)) : path
                 let components = trimmed.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
                 if components.contains(where: \.isEmpty) {
-                    error("the JSON records path must be keys joined by '.', such as \"records\" or \"data.records\"", at: records.position)
+                    error(
+                        "the JSON records path must be keys joined by '.', such as \"records\" or \"data.records\"",
+                        at: records.position)
                 } else {
                     spec.jsonRecordsPath = components
                 }
@@ -216,7 +230,8 @@ extension PipelineDecoder {
         var fields: [CanonicalField: FieldMapping] = [:]
         for member in members {
             guard let field = CanonicalField(rawValue: member.key) else {
-                let hint = Suggestion.closest(to: member.key, in: names).map { "; did you mean '\($0)'?" }
+                let hint =
+                    Suggestion.closest(to: member.key, in: names).map { "; did you mean '\($0)'?" }
                     ?? "; the canonical fields are \(names.joined(separator: ", "))"
                 error("unknown canonical field '\(member.key)'\(hint)", at: member.keyPosition)
                 continue

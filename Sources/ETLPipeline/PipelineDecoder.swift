@@ -63,7 +63,8 @@ struct PipelineDecoder {
                 continue
             }
             guard allowed.contains(member.key) else {
-                let hint = Suggestion.closest(to: member.key, in: allowed).map { "; did you mean '\($0)'?" }
+                let hint =
+                    Suggestion.closest(to: member.key, in: allowed).map { "; did you mean '\($0)'?" }
                     ?? "; expected one of \(allowed.map { "'\($0)'" }.joined(separator: ", "))"
                 error("unknown key '\(member.key)' in \(what)\(hint)", at: member.keyPosition)
                 continue
@@ -93,7 +94,8 @@ struct PipelineDecoder {
             error("\(what) must be an array of strings, not \(node.typeDescription)", at: node.position)
             return nil
         }
-        return elements.compactMap { element in string(element, "each entry of \(what)").map { ($0, element.position) } }
+        return elements.compactMap { element in string(element, "each entry of \(what)").map { ($0, element.position) }
+        }
     }
 
     mutating func integer(_ node: JSONNode, _ what: String, range: ClosedRange<Int>) -> Int? {
@@ -114,7 +116,8 @@ struct PipelineDecoder {
         guard let text = string(node, what) else { return nil }
         if let value = Value(rawValue: text) { return value }
         let names = Value.allCases.map(\.rawValue)
-        let hint = Suggestion.closest(to: text, in: names).map { "; did you mean '\($0)'?" }
+        let hint =
+            Suggestion.closest(to: text, in: names).map { "; did you mean '\($0)'?" }
             ?? "; expected one of \(names.map { "'\($0)'" }.joined(separator: ", "))"
         error("unknown \(what) '\(text)'\(hint)", at: node.position)
         return nil

@@ -17,12 +17,14 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notFound(let name, let searched):
-            return "no pipeline '\(name)'; looked for \(searched.map { "'\($0)'" }.joined(separator: " and ")); give a pipeline name in pipelines/ or a path to a .json file"
+            return
+                "no pipeline '\(name)'; looked for \(searched.map { "'\($0)'" }.joined(separator: " and ")); give a pipeline name in pipelines/ or a path to a .json file"
         case .cannotRead(let path, let reason):
             return "cannot read the pipeline file \(path): \(reason)"
         case .invalid(let diagnostics):
             let errors = diagnostics.filter { $0.severity == .error }.count
-            return "\(diagnostics.map(\.description).joined(separator: "\n"))\n\(errors) error\(errors == 1 ? "" : "s") in the pipeline file"
+            return
+                "\(diagnostics.map(\.description).joined(separator: "\n"))\n\(errors) error\(errors == 1 ? "" : "s") in the pipeline file"
         case .noInbox(let pipeline):
             return "\(pipeline) names no inbox; add \"inbox\": \"<folder>\" to it or pass --inbox DIR"
         case .store(let error):
@@ -43,7 +45,8 @@ public enum SourceFailure: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noFiles(let source, let globs, let inbox, let location):
-            return "\(source): no file in \(inbox) matches \(globs.map { "'\($0)'" }.joined(separator: " or ")) (\(location)); check that the export arrived, or fix the glob"
+            return
+                "\(source): no file in \(inbox) matches \(globs.map { "'\($0)'" }.joined(separator: " or ")) (\(location)); check that the export arrived, or fix the glob"
         case .file(let source, let error, let hint):
             return "\(source): \(error)\(hint.map { " (\($0))" } ?? "")"
         case .store(let source, let error):

@@ -67,10 +67,11 @@ public struct Runner {
         guard !files.isEmpty else {
             report.status = .failed
             let position = source.files.first?.position
-            report.failure = SourceFailure.noFiles(
-                source: source.name, globs: source.files.map(\.glob), inbox: inbox,
-                pipelineLocation: position.map { "\(pipeline.path):\($0.line):\($0.column)" } ?? source.location
-            ).description
+            report.failure =
+                SourceFailure.noFiles(
+                    source: source.name, globs: source.files.map(\.glob), inbox: inbox,
+                    pipelineLocation: position.map { "\(pipeline.path):\($0.line):\($0.column)" } ?? source.location
+                ).description
             return report
         }
         do {

@@ -5,7 +5,9 @@ extension StateStore {
     public func beginRun(pipeline: String, pipelineSHA256: String) throws(StoreError) -> Int64 {
         let insert = try cached(
             "INSERT INTO runs (pipeline, pipeline_sha256, started_at, status) VALUES (?, ?, ?, ?)")
-        try insert.bind([.text(pipeline), .text(pipelineSHA256), .text(Timestamp.now()), .text(RunStatus.running.rawValue)])
+        try insert.bind([
+            .text(pipeline), .text(pipelineSHA256), .text(Timestamp.now()), .text(RunStatus.running.rawValue),
+        ])
         try insert.run()
         return database.lastInsertRowID
     }
@@ -13,7 +15,9 @@ extension StateStore {
     /// Records how a run ended.
     public func finishRun(_ runID: Int64, status: RunStatus, message: String? = nil) throws(StoreError) {
         let update = try cached("UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?")
-        try update.bind([.text(status.rawValue), .text(Timestamp.now()), message.map(SQLValue.text) ?? .null, .integer(runID)])
+        try update.bind([
+            .text(status.rawValue), .text(Timestamp.now()), message.map(SQLValue.text) ?? .null, .integer(runID),
+        ])
         try update.run()
     }
 

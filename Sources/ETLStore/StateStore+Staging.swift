@@ -101,7 +101,8 @@ public final class FileStager {
     public func stage(_ record: SourceRecord) throws(StoreError) {
         var batch = RowBatch(file: record.location.file)
         batch.append(record)
-        precondition(record.payload.map(\.name) == payloadFields, "a record's payload must list the file's payload fields")
+        precondition(
+            record.payload.map(\.name) == payloadFields, "a record's payload must list the file's payload fields")
         try stage(batch)
     }
 

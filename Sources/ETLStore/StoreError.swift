@@ -13,9 +13,11 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             let statement = sql.map { " in `\($0.split(whereSeparator: \.isNewline).joined(separator: " "))`" } ?? ""
             return "SQLite error \(code): \(message)\(statement)"
         case .cannotOpen(let path, let reason):
-            return "cannot open the state store at \(path): \(reason); check that the folder exists and is writable, or pass --state DIR"
+            return
+                "cannot open the state store at \(path): \(reason); check that the folder exists and is writable, or pass --state DIR"
         case .schemaTooNew(let path, let version, let supported):
-            return "the state store at \(path) has schema version \(version), but this etl knows versions up to \(supported); use a newer etl"
+            return
+                "the state store at \(path) has schema version \(version), but this etl knows versions up to \(supported); use a newer etl"
         }
     }
 }

@@ -30,16 +30,17 @@ import Testing
         #expect(Suggestion.closest(to: "colour", in: ["name", "idNumber"]) == nil)
     }
 
-    @Test(arguments: [
-        ([0x61, 0x62], nil),
-        ([0xE5, 0xBC, 0xA0], nil),
-        ([0xF0, 0xAA, 0x9A, 0xA5], nil),
-        ([0x61, 0xC0, 0xAF], 1),  // overlong '/'
-        ([0xED, 0xA0, 0x80], 0),  // a surrogate
-        ([0xF4, 0x90, 0x80, 0x80], 0),  // above U+10FFFF
-        ([0x61, 0xE5, 0xBC], 1),  // cut short
-        ([0xFF], 0),
-    ] as [([UInt8], Int?)])
+    @Test(
+        arguments: [
+            ([0x61, 0x62], nil),
+            ([0xE5, 0xBC, 0xA0], nil),
+            ([0xF0, 0xAA, 0x9A, 0xA5], nil),
+            ([0x61, 0xC0, 0xAF], 1),  // overlong '/'
+            ([0xED, 0xA0, 0x80], 0),  // a surrogate
+            ([0xF4, 0x90, 0x80, 0x80], 0),  // above U+10FFFF
+            ([0x61, 0xE5, 0xBC], 1),  // cut short
+            ([0xFF], 0),
+        ] as [([UInt8], Int?)])
     func validatesUTF8Strictly(bytes: [UInt8], firstInvalid: Int?) {
         let result = bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalid($0) }
         #expect(result == firstInvalid)

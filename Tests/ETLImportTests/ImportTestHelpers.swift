@@ -1,6 +1,6 @@
 import ETLCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import ETLImport
 

@@ -64,7 +64,8 @@ import Testing
             }
             """
         let found = try diagnostics(text)
-        #expect(found.map(\.description) == ["p.json:9:9: error: unknown canonical field 'idNo'; did you mean 'idNumber'?"])
+        #expect(
+            found.map(\.description) == ["p.json:9:9: error: unknown canonical field 'idNo'; did you mean 'idNumber'?"])
     }
 
     @Test func everyProblemIsReportedNotJustTheFirst() throws {
@@ -97,7 +98,9 @@ import Testing
 
     @Test func invalidJSONPointsAtTheCharacter() throws {
         let found = try diagnostics("{\n  \"sources\": [\n    {\"name\": \"a\",}\n  ]\n}")
-        #expect(found.map(\.description) == ["p.json:3:18: error: invalid JSON: expected a key in double quotes, found '}'"])
+        #expect(
+            found.map(\.description) == ["p.json:3:18: error: invalid JSON: expected a key in double quotes, found '}'"]
+        )
     }
 
     @Test func xmlNeedsARecordElementAndCannotBeGB18030() throws {

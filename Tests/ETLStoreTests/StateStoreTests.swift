@@ -9,13 +9,15 @@ import Testing
 
     private func record(_ key: String, line: Int, file: String = "a.csv", name: String? = "N") -> SourceRecord {
         SourceRecord(
-            key: key, fields: CanonicalValues(name.map { [.name: $0] } ?? [:]), sexCode: .female, birthDateISO: "1990-01-02",
+            key: key, fields: CanonicalValues(name.map { [.name: $0] } ?? [:]), sexCode: .female,
+            birthDateISO: "1990-01-02",
             payload: [PayloadValue(name: "p", value: "v\(line)")],
             location: RecordLocation(file: file, line: line, recordIndex: line - 1))
     }
 
     private func info(_ path: String) -> SourceFileInfo {
-        SourceFileInfo(path: path, size: 10, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: ["p"])
+        SourceFileInfo(
+            path: path, size: 10, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: ["p"])
     }
 
     @Test func createsAPrivateFolderAndDatabase() throws {
@@ -109,10 +111,14 @@ import Testing
         let store = try StateStore(folder: folder.path)
         let source = try store.sourceID(pipeline: "p", name: "s")
         let first = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
-        _ = try store.importFile(run: first, source: source, file: info("a.csv")) { try $0.stage(record("K1", line: 2)) }
+        _ = try store.importFile(run: first, source: source, file: info("a.csv")) {
+            try $0.stage(record("K1", line: 2))
+        }
         try store.commitSource(run: first, source: source)
         let second = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
-        _ = try store.importFile(run: second, source: source, file: info("b.csv")) { try $0.stage(record("K9", line: 2)) }
+        _ = try store.importFile(run: second, source: source, file: info("b.csv")) {
+            try $0.stage(record("K9", line: 2))
+        }
         try store.discardSource(run: second, source: source)
         #expect(try store.stagedCount(pipeline: "p", source: "s") == 1)
     }
@@ -125,7 +131,8 @@ import Testing
         try store.finishRun(first, status: .failed, message: "no files")
         let second = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
         try store.recordSource(
-            run: second, source: source, status: .succeeded, files: 1, counts: RecordCounts(read: 3, staged: 2, rejected: 1),
+            run: second, source: source, status: .succeeded, files: 1,
+            counts: RecordCounts(read: 3, staged: 2, rejected: 1),
             message: nil)
         try store.finishRun(second, status: .succeeded)
         let runs = try store.runs(limit: 10)

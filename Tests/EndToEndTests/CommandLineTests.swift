@@ -107,10 +107,13 @@ import Testing
     @Test func anInvalidPipelineExitsFourWithDiagnostics() throws {
         let folder = TemporaryDirectory()
         let path = folder.write(
-            "bad.json", "{\n  \"sources\": [\n    {\"name\": \"s\", \"format\": \"csv\", \"files\": \"s*.csv\", \"key\": \"k\",\n     \"fields\": {\"idNo\": \"x\"}}\n  ]\n}\n")
+            "bad.json",
+            "{\n  \"sources\": [\n    {\"name\": \"s\", \"format\": \"csv\", \"files\": \"s*.csv\", \"key\": \"k\",\n     \"fields\": {\"idNo\": \"x\"}}\n  ]\n}\n"
+        )
         let result = try BinaryRunner.run(["run", path, "--state", folder.file("state")])
         #expect(result.exitCode == 4)
-        #expect(result.stderr.hasPrefix("\(path):4:17: error: unknown canonical field 'idNo'; did you mean 'idNumber'?\n"))
+        #expect(
+            result.stderr.hasPrefix("\(path):4:17: error: unknown canonical field 'idNo'; did you mean 'idNumber'?\n"))
         #expect(result.stderr.contains("Error: 1 error in \(path)"))
         #expect(!FileManager.default.fileExists(atPath: folder.file("state")), "nothing runs for an invalid pipeline")
     }
@@ -118,7 +121,9 @@ import Testing
     @Test func aMissingPipelineExitsOne() throws {
         let result = try BinaryRunner.run(["run", "no-such-pipeline"])
         #expect(result.exitCode == 1)
-        #expect(result.stderr.hasPrefix("Error: no pipeline 'no-such-pipeline'; looked for 'pipelines/no-such-pipeline.json'"))
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: no pipeline 'no-such-pipeline'; looked for 'pipelines/no-such-pipeline.json'"))
     }
 }
 
@@ -128,7 +133,8 @@ import Testing
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(
             result.stdout
-                == "pipelines/demo.json is valid: pipeline 'demo' with 3 sources (social_security, health_insurance, civil_affairs)\n")
+                == "pipelines/demo.json is valid: pipeline 'demo' with 3 sources (social_security, health_insurance, civil_affairs)\n"
+        )
     }
 
     @Test func aGlobThatMatchesNothingFailsValidation() throws {

@@ -11,7 +11,8 @@ public struct ProcessResult: Sendable {
 public enum BinaryRunner {
     /// The `etl` binary of this build.
     public static let executable: String = {
-        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let testBinary =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var folder = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
         // On Linux the test binary is `<build>/etlPackageTests.xctest`; on other layouts it may
