@@ -87,3 +87,40 @@ enum Specs {
             fields: fields, payload: payload, maxRecordBytes: maxRecordBytes)
     }
 }
+
+/// Builds files whose interesting part straddles the readers' 1 MiB chunk boundary.
+enum Straddle {
+    /// The size of the chunks `RecordStream` reads (`InputBuffer`'s default).
+    static let chunk = 1 << 20
+
+    /// `prefix`, then filler CSV rows (`F<n>,aaaa…,0` + `lineEnd`), then `target`, sized so
+    /// that the byte at `target[split]` is the first byte of the second chunk. Returns the
+    /// bytes and the number of filler rows.
+    static func csv(
+        prefix: [UInt8], target: [UInt8], split: Int, lineEnd: String = "\r\n", columns: Int = 3
+    ) -> (bytes: [UInt8], fillers: Int) {
+        let targetStart = chunk - split
+        var bytes = prefix
+        bytes.reserveCapacity(chunk + target.count)
+        var fillers = 0
+        let rowLength = 4000
+        while targetStart - bytes.count >= 2 * rowLength {
+            bytes += row(fillers, length: rowLength, lineEnd: lineEnd, columns: columns)
+            fillers += 1
+        }
+        bytes += row(fillers, length: targetStart - bytes.count, lineEnd: lineEnd, columns: columns)
+        fillers += 1
+        precondition(bytes.count == targetStart)
+        bytes += target
+        return (bytes, fillers)
+    }
+
+    /// One filler row of exactly `length` bytes with `columns` fields.
+    static func row(_ index: Int, length: Int, lineEnd: String, columns: Int = 3) -> [UInt8] {
+        let head = Array("F\(index),".utf8)
+        let tail = Array((String(repeating: ",0", count: columns - 2) + lineEnd).utf8)
+        let fill = length - head.count - tail.count
+        precondition(fill > 0, "filler row too short")
+        return head + [UInt8](repeating: UInt8(ascii: "a"), count: fill) + tail
+    }
+}
