@@ -6,18 +6,6 @@ public enum CanonicalField: String, CaseIterable, Sendable, Codable {
     case birthDate
     case phone
     case address
-
-    /// The column that holds this field in the staging store.
-    public var columnName: String {
-        switch self {
-        case .name: "name"
-        case .idNumber: "id_number"
-        case .sex: "sex"
-        case .birthDate: "birth_date"
-        case .phone: "phone"
-        case .address: "address"
-        }
-    }
 }
 
 /// The canonical sex codes of GB/T 2261.1, the one code every source's values map to.

@@ -71,17 +71,6 @@ public struct RowBatch: Sendable {
     /// The number of rows.
     public var count: Int { positions.count }
 
-    /// The number of rows and rejects, which is the number of records read.
-    public var itemCount: Int { positions.count + rejects.count }
-
-    /// Removes every row and reject, keeping the memory.
-    public mutating func removeAll() {
-        arena.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
-        positions.removeAll(keepingCapacity: true)
-        rejects.removeAll(keepingCapacity: true)
-    }
-
     // MARK: - Writing
 
     /// Starts a row with every column NULL.
@@ -91,19 +80,6 @@ public struct RowBatch: Sendable {
             spans.append(0)
             spans.append(-1)
         }
-    }
-
-    /// Removes the row being written (for a record that turned out to be a reject).
-    public mutating func dropLastRow() {
-        guard let last = positions.indices.last else { return }
-        let base = last * RowBatch.columns * 2
-        var end = arena.count
-        for column in 0..<RowBatch.columns where spans[base + column * 2 + 1] >= 0 {
-            end = min(end, Int(spans[base + column * 2]))
-        }
-        arena.removeSubrange(end...)
-        spans.removeSubrange(base...)
-        positions.removeLast()
     }
 
     /// Sets a column of the current row to `bytes`.

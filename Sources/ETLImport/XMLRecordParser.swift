@@ -137,7 +137,23 @@ final class XMLRecordParser {
         guard problem == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
         var message = error.pointee.message.map { String(cString: $0) } ?? "the element is not well-formed"
         while message.last?.isWhitespace == true { message.removeLast() }
+        message = XMLRecordParser.withoutChunkLines(message)
         problem = Problem(message: message, line: Int(max(1, error.pointee.line)))
+    }
+
+    /// libxml2 names lines within the parsed chunk ("name line 3 and nme"), which mean
+    /// nothing to someone reading the file; the caller adds the file's own line instead.
+    static func withoutChunkLines(_ message: String) -> String {
+        var words = message.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        var index = 0
+        while index + 1 < words.count {
+            if words[index] == "line", Int(words[index + 1]) != nil {
+                words.removeSubrange(index...(index + 1))
+            } else {
+                index += 1
+            }
+        }
+        return words.joined(separator: " ")
     }
 
     private func slot(of name: UnsafePointer<xmlChar>) -> Int {

@@ -67,17 +67,6 @@ public final class Statement {
         guard code == SQLITE_OK else { throw database.error(code: code, sql: sql) }
     }
 
-    /// Binds UTF-8 bytes as text.
-    public func bind(textBytes bytes: [UInt8], at index: Int32) throws(StoreError) {
-        let code = bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return etl_sqlite3_bind_text_transient(handle, index, "", 0) }
-            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                etl_sqlite3_bind_text_transient(handle, index, $0, Int32(buffer.count))
-            }
-        }
-        guard code == SQLITE_OK else { throw database.error(code: code, sql: sql) }
-    }
-
     /// Binds UTF-8 bytes as text without copying them: they must stay valid and unchanged
     /// until the statement has stepped and every parameter is bound again (or cleared).
     public func bind(borrowedText bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws(StoreError) {
