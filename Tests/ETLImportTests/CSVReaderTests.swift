@@ -1,6 +1,6 @@
 import ETLCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import ETLImport
 
@@ -109,6 +109,26 @@ import TestSupport
         #expect(record.fields.phone == "1")
     }
 
+    @Test func batchReadingRespectsMaxItems() throws {
+        let rows = (1...10).map { "K\($0),n,\($0)" } + ["K11,bad"]
+        let path = directory.write("t.csv", "id,name,phone\n" + rows.joined(separator: "\n") + "\n")
+        let stream = try RecordStream(
+            path: path, displayName: "test", format: .csv, spec: Specs.simple(), encoding: .utf8)
+        var sizes: [Int] = []
+        var keys: [String] = []
+        while true {
+            var batch = RowBatch(file: "test")
+            guard try stream.read(into: &batch, maxItems: 4) else { break }
+            sizes.append(batch.count + batch.rejects.count)
+            keys += (0..<batch.count).map { batch.record(row: $0, payloadFields: []).key }
+        }
+        #expect(sizes == [4, 4, 3])
+        #expect(keys == (1...10).map { "K\($0)" })
+        var after = RowBatch(file: "test")
+        #expect(try stream.read(into: &after, maxItems: 4) == false)
+        #expect(try stream.next() == nil)
+    }
+
     // MARK: - Bad rows
 
     @Test(arguments: [("K1,a", 2), ("K1,a,1,extra", 4), ("K1", 1)])
@@ -134,9 +154,11 @@ import TestSupport
         #expect(items[1].record?.location.line == 3)
     }
 
-    @Test func unclosedQuoteStopsAtTheLineLimitAndResumesAfterTheFirstLine() throws {
+    @Test(arguments: ["\n", "\r\n"])
+    func unclosedQuoteStopsAtTheLineLimitAndResumesAfterTheFirstLine(lineEnd: String) throws {
         let spec = Specs.simple(csv: CSVOptions(maxQuotedFieldLines: 2))
-        let items = try read("id,name,phone\nK1,\"open,1\nK2,b,2\nK3,c,3\nK4,d,4\nK5,e,5\n", spec: spec)
+        let lines = ["id,name,phone", "K1,\"open,1", "K2,b,2", "K3,c,3", "K4,d,4", "K5,e,5"]
+        let items = try read(lines.joined(separator: lineEnd) + lineEnd, spec: spec)
         try #require(items.count == 5)
         let reject = try #require(items[0].reject)
         #expect(reject.location.line == 2)
@@ -254,7 +276,8 @@ import TestSupport
         let target = Array("K1,a,1\r\nK2,b,2\r\n".utf8)
         let split = 6 + offset  // index of the CR is 6
         let (bytes, fillers) = Straddle.csv(prefix: Array("id,name,phone\r\n".utf8), target: target, split: split)
-        let (records, rejects) = try Read.batch(directory.write("t.csv", bytes: bytes), format: .csv, spec: Specs.simple())
+        let (records, rejects) = try Read.batch(
+            directory.write("t.csv", bytes: bytes), format: .csv, spec: Specs.simple())
         #expect(rejects.isEmpty)
         try #require(records.count == fillers + 2)
         #expect(records[fillers].fields.phone == "1")
@@ -265,7 +288,8 @@ import TestSupport
     @Test func badRowsOnEitherSideOfTheBoundary() throws {
         let target = Array("K1,a\r\nK2,\"b\"x,2\r\nK3,c,3\r\n".utf8)
         let (bytes, fillers) = Straddle.csv(prefix: Array("id,name,phone\r\n".utf8), target: target, split: 3)
-        let (records, rejects) = try Read.batch(directory.write("t.csv", bytes: bytes), format: .csv, spec: Specs.simple())
+        let (records, rejects) = try Read.batch(
+            directory.write("t.csv", bytes: bytes), format: .csv, spec: Specs.simple())
         #expect(rejects.map(\.reason) == [.wrongFieldCount(found: 2, expected: 3), .textAfterClosingQuote(field: 2)])
         #expect(rejects.map(\.location.line) == [fillers + 2, fillers + 3])
         #expect(records.last?.key == "K3")

@@ -1,6 +1,6 @@
 import ETLCore
-import Testing
 import TestSupport
+import Testing
 
 @testable import ETLImport
 
@@ -52,7 +52,8 @@ import TestSupport
     @Test(arguments: [false, true])
     func readsUTF8WithAndWithoutByteOrderMark(withMark: Bool) throws {
         let bytes = (withMark ? [0xEF, 0xBB, 0xBF] : []) + Array(Self.text.utf8)
-        let items = try Read.items(directory.write("t.csv", bytes: bytes), format: .csv, spec: Self.spec, encoding: .utf8)
+        let items = try Read.items(
+            directory.write("t.csv", bytes: bytes), format: .csv, spec: Self.spec, encoding: .utf8)
         #expect(items.rejects.isEmpty)
         #expect(items.records.map(\.key) == ["K1", "K2", "K3"])
         #expect(items.records.map(\.fields.name) == ["甲𪚥", "阿依·测试", "乙䶮"])
@@ -79,8 +80,8 @@ import TestSupport
     @Test(arguments: [ResolvedEncoding.gb18030, .utf8])
     func undecodableByteRejectsOnlyItsRecord(encoding: ResolvedEncoding) throws {
         func encode(_ text: String) -> [UInt8] { encoding == .gb18030 ? GB18030.encode(text) : Array(text.utf8) }
-        let before = encode("编号,姓名,地址,备注\r\nK1,甲,测试,\r\nK2,林")
-        let bytes = before + [0xFF] + encode("红,测试,\r\nK3,丙,测试,\r\n")
+        let before = encode("编号,姓名,地址,备注\r\nK1,甲,测试,\r\nK2,甲")
+        let bytes = before + [0xFF] + encode("乙,测试,\r\nK3,丙,测试,\r\n")
         let path = directory.write("t.csv", bytes: bytes)
         let items = try Read.items(path, format: .csv, spec: Self.spec, encoding: encoding)
         try #require(items.count == 3)
@@ -109,10 +110,12 @@ import TestSupport
         // 0x81 needs a trail byte; the comma after it ends the field.
         let before = Array("编号,姓名,地址,备注\nK1,".utf8)
         let bytes = GB18030.encode("编号,姓名,地址,备注\nK1,") + [0x81] + Array(",a,b\nK2,c,d,e\n".utf8)
-        let items = try Read.items(directory.write("t.csv", bytes: bytes), format: .csv, spec: Self.spec, encoding: .gb18030)
+        let items = try Read.items(
+            directory.write("t.csv", bytes: bytes), format: .csv, spec: Self.spec, encoding: .gb18030)
         try #require(items.count == 2)
         let expectedOffset = GB18030.encode("编号,姓名,地址,备注\nK1,").count
-        #expect(items[0].reject?.reason == .undecodableBytes(encoding: "GB18030", byteOffset: expectedOffset, field: "姓名"))
+        #expect(
+            items[0].reject?.reason == .undecodableBytes(encoding: "GB18030", byteOffset: expectedOffset, field: "姓名"))
         #expect(before.count != expectedOffset, "the offset counts GB18030 bytes, not UTF-8 bytes")
         #expect(items[1].record?.key == "K2")
     }
@@ -136,14 +139,15 @@ import TestSupport
         #expect(try FileFingerprint.compute(path: path, displayName: "f", checkUTF8: false).isValidUTF8 == true)
     }
 
-    @Test(arguments: [
-        (Array("a,b\n".utf8), true),
-        (Array("测试,𪚥\n".utf8), true),
-        (GB18030.encode("测试,𪚥\n"), false),
-        ([0x61, 0xE6, 0xB5], false),  // a sequence cut off by the end of the file
-        ([0x61, 0xC0, 0x80], false),  // overlong
-        ([0x61, 0xED, 0xA0, 0x80], false),  // surrogate
-    ] as [([UInt8], Bool)])
+    @Test(
+        arguments: [
+            (Array("a,b\n".utf8), true),
+            (Array("测试,𪚥\n".utf8), true),
+            (GB18030.encode("测试,𪚥\n"), false),
+            ([0x61, 0xE6, 0xB5], false),  // a sequence cut off by the end of the file
+            ([0x61, 0xC0, 0x80], false),  // overlong
+            ([0x61, 0xED, 0xA0, 0x80], false),  // surrogate
+        ] as [([UInt8], Bool)])
     func fingerprintValidatesUTF8(bytes: [UInt8], valid: Bool) throws {
         #expect(try fingerprint(bytes).isValidUTF8 == valid)
     }
@@ -173,7 +177,8 @@ import TestSupport
         #expect(try TextEncoding.auto.resolved(for: withMark, format: format, file: "f") == .utf8)
         #expect(try TextEncoding.auto.resolved(for: utf8, format: format, file: "f") == .utf8)
         #expect(try TextEncoding.auto.resolved(for: ascii, format: format, file: "f") == .utf8)
-        #expect(try TextEncoding.auto.resolved(for: gb, format: format, file: "f") == (format == .csv ? .gb18030 : .utf8))
+        #expect(
+            try TextEncoding.auto.resolved(for: gb, format: format, file: "f") == (format == .csv ? .gb18030 : .utf8))
     }
 
     @Test func declaredEncodingsWinExceptOverAByteOrderMark() throws {
@@ -206,7 +211,10 @@ import TestSupport
     @Test(arguments: [SourceFormat.xml, .json, .jsonl])
     func onlyCSVMayBeReadAsGB18030(format: SourceFormat) {
         let path = directory.write("t", "{}")
-        #expect(throws: ImportError.encodingNotAllowed(file: "test", encoding: "GB18030", format: format.rawValue.uppercased())) {
+        #expect(
+            throws: ImportError.encodingNotAllowed(
+                file: "test", encoding: "GB18030", format: format.rawValue.uppercased())
+        ) {
             _ = try RecordStream(path: path, displayName: "test", format: format, spec: Self.spec, encoding: .gb18030)
         }
     }

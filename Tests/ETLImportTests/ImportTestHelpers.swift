@@ -26,11 +26,11 @@ enum Read {
         let stream = try RecordStream(path: path, displayName: name, format: format, spec: spec, encoding: encoding)
         var records: [SourceRecord] = []
         var rejects: [Reject] = []
-        var batch = RowBatch(file: name)
-        while try stream.read(into: &batch, maxItems: maxItems) {
+        while true {
+            var batch = RowBatch(file: name)
+            guard try stream.read(into: &batch, maxItems: maxItems) else { break }
             for row in 0..<batch.count { records.append(batch.record(row: row, payloadFields: spec.payload)) }
             rejects += batch.rejects
-            batch.removeAll()
         }
         return (records, rejects)
     }
@@ -122,5 +122,43 @@ enum Straddle {
         let fill = length - head.count - tail.count
         precondition(fill > 0, "filler row too short")
         return head + [UInt8](repeating: UInt8(ascii: "a"), count: fill) + tail
+    }
+}
+
+/// Reads a file the way `RecordStream` does, but through an `InputBuffer` with a tiny chunk
+/// size, so that every byte position of a small file falls on a chunk boundary for some size.
+enum SmallChunks {
+    static func items(
+        _ path: String, format: SourceFormat, spec: SourceSpec, encoding: ResolvedEncoding = .utf8, chunkSize: Int
+    ) throws(ImportError) -> [ImportItem] {
+        let slots = FieldSlots(spec: spec)
+        let input = try InputBuffer(
+            path: path, displayName: "test", chunkSize: chunkSize, maxCapacity: spec.maxRecordBytes)
+        let reader: any RawRecordReader
+        switch format {
+        case .csv: reader = try CSVReader(input: input, options: spec.csv, encoding: encoding, slots: slots)
+        case .xml: reader = try XMLRecordReader(input: input, recordElement: spec.xmlRecordElement, slots: slots)
+        case .json: reader = try JSONDocumentReader(input: input, recordsPath: spec.jsonRecordsPath, slots: slots)
+        case .jsonl: reader = JSONLinesReader(input: input, slots: slots)
+        }
+        let mapper = RecordMapper(spec: spec, slots: slots)
+        let fields = FieldArena(slotCount: slots.names.count)
+        var items: [ImportItem] = []
+        while true {
+            fields.reset()
+            guard let item = try reader.next(into: fields) else { break }
+            switch item {
+            case .reject(let reject):
+                items.append(.reject(reject))
+            case .record(let location):
+                var batch = RowBatch(file: "test")
+                if let reject = mapper.map(fields, location: location, into: &batch) {
+                    items.append(.reject(reject))
+                } else {
+                    items.append(.record(batch.record(row: 0, payloadFields: spec.payload)))
+                }
+            }
+        }
+        return items
     }
 }
