@@ -25,6 +25,7 @@ final class CSVReader: RawRecordReader {
     private let encoding: ResolvedEncoding
     private let decoder: GB18030Decoder?
     private let slotCount: Int
+    private let maxRecordBytes: Int
     private var header: [String] = []
     private var columnSlots: [Int?] = []
     private var fields: [FieldRange] = []
@@ -35,8 +36,11 @@ final class CSVReader: RawRecordReader {
 
     var bytesRead: Int { input.baseOffset + position }
 
-    init(input: InputBuffer, options: CSVOptions, encoding: ResolvedEncoding, slots: FieldSlots) throws(ImportError) {
+    init(
+        input: InputBuffer, options: CSVOptions, encoding: ResolvedEncoding, maxRecordBytes: Int, slots: FieldSlots
+    ) throws(ImportError) {
         self.input = input
+        self.maxRecordBytes = maxRecordBytes
         self.options = options
         self.encoding = encoding
         self.decoder = encoding == .gb18030 ? GB18030Decoder() : nil
@@ -87,11 +91,16 @@ final class CSVReader: RawRecordReader {
                     continue  // A blank line is not a record.
                 }
                 recordIndex += 1
+                if end - recordStart > maxRecordBytes {
+                    return .reject(
+                        Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
+                }
                 return .some(makeRecord(location: location, recordStart: recordStart, end: end, into: arena))
             case .textAfterQuote(let field):
                 recordIndex += 1
                 let end = try skipToLineEnd(from: recordStart)
-                let raw = decodeLossy(FieldRange(start: recordStart, end: end.contentEnd, hasDoubledQuotes: false))
+                // Skipping may have moved the window: the row now starts at `scanStart`.
+                let raw = decodeLossy(FieldRange(start: scanStart, end: end.contentEnd, hasDoubledQuotes: false))
                 position = end.next
                 line += end.lineBreaks
                 return .reject(Reject(location: location, reason: .textAfterClosingQuote(field: field), raw: raw))
@@ -101,7 +110,7 @@ final class CSVReader: RawRecordReader {
                 position = end.next
                 line += end.lineBreaks
                 return .reject(
-                    Reject(location: location, reason: .recordTooLarge(limitBytes: input.maxCapacity), raw: ""))
+                    Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
             case .unclosedQuote(let field, let limit):
                 recordIndex += 1
                 // Resume at the line after the one where the row began, so a stray quote
@@ -170,6 +179,7 @@ final class CSVReader: RawRecordReader {
         let cr: UInt8 = 0x0D
         let lf: UInt8 = 0x0A
         fields.removeAll(keepingCapacity: true)
+        let skipsTrailBytes = encoding == .gb18030 && delimiter >= 0x40
         var i = start
         var lineBreaks = 0
         while true {
@@ -227,7 +237,14 @@ final class CSVReader: RawRecordReader {
                 while i < n {
                     let byte = bytes[i]
                     if byte == delimiter || byte == lf || byte == cr { break }
-                    i += 1
+                    // A GB18030 second byte can equal a delimiter such as '|' (0x7C): step
+                    // over whole two-byte sequences. (Line ends and quotes are below 0x40, so
+                    // they never occur as second bytes.)
+                    i += skipsTrailBytes && byte >= 0x81 ? 2 : 1
+                }
+                if i > n {
+                    if !atEnd { return .needMore }
+                    i = n
                 }
                 guard i < n else {
                     if !atEnd { return .needMore }

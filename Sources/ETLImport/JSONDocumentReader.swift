@@ -1,8 +1,9 @@
 import ETLCore
 
 /// Streams the records of a JSON document `{…, "records": [ {…}, {…} ]}` one element at a
-/// time. A record that is not an object is rejected; a syntax error anywhere breaks the
-/// document, so the file fails and nothing of it is kept.
+/// time. A record that is not an object, holds a string that is not UTF-8, or is larger than
+/// the limit is rejected; a syntax error anywhere breaks the document, so the file fails and
+/// nothing of it is kept.
 final class JSONDocumentReader: RawRecordReader {
     private enum State {
         case firstElement
@@ -10,20 +11,31 @@ final class JSONDocumentReader: RawRecordReader {
         case finished
     }
 
+    /// The outcome of running a scan over the window.
+    private enum Attempt<T> {
+        case done(T)
+        /// The value does not fit in the largest window.
+        case tooLarge
+    }
+
     private let input: InputBuffer
     private let extractor: JSONRecordExtractor
     private let recordsPath: [String]
+    private let maxRecordBytes: Int
     private var position = 0
-    /// The line of `position`, counted as the reader moves on.
+    /// The line (1-based) and column (Unicode scalars since the line's start) of `position`,
+    /// counted as the reader moves on, so positions stay right when the window moves.
     private var line = 1
+    private var column = 0
     private var recordIndex = 0
     private var state = State.firstElement
 
     var bytesRead: Int { input.baseOffset + position }
 
-    init(input: InputBuffer, recordsPath: [String], slots: FieldSlots) throws(ImportError) {
+    init(input: InputBuffer, recordsPath: [String], maxRecordBytes: Int, slots: FieldSlots) throws(ImportError) {
         self.input = input
         self.recordsPath = recordsPath
+        self.maxRecordBytes = maxRecordBytes
         self.extractor = JSONRecordExtractor(slots: slots)
         _ = try input.refill(keepingFrom: 0)
         if ByteOrderMark.detect(input.bytes) == .utf8 { position = 3 }
@@ -31,174 +43,271 @@ final class JSONDocumentReader: RawRecordReader {
     }
 
     func next(into fields: FieldArena) throws(ImportError) -> RawItem? {
-        while true {
-            if case .finished = state { return nil }
-            let attempt = try withCompleteValue { scanner throws(JSONSyntaxError) -> RawItem? in
-                if case .afterElement = state {
-                    if scanner.peek() == UInt8(ascii: "]") {
+        if case .finished = state { return nil }
+        // Step over the separator to the next element, or find the end of the array.
+        let atEnd = try complete(
+            withCompleteValue(
+                { scanner throws(JSONSyntaxError) -> Bool in
+                    if case .afterElement = state {
+                        if scanner.peek() == UInt8(ascii: "]") {
+                            scanner.index += 1
+                            return true
+                        }
+                        try scanner.expect(UInt8(ascii: ","), "',' or ']' after a record")
+                    } else if scanner.peek() == UInt8(ascii: "]") {
                         scanner.index += 1
-                        return nil
+                        return true
                     }
-                    try scanner.expect(UInt8(ascii: ","), "',' or ']' after a record")
-                } else if scanner.peek() == UInt8(ascii: "]") {
-                    scanner.index += 1
-                    return nil
-                }
-                scanner.skipWhitespace()
-                let start = scanner.index
-                let location = RecordLocation(
-                    file: input.path, line: lineAt(start), recordIndex: recordIndex + 1,
-                    byteOffset: input.baseOffset + start)
-                let outcome: JSONRecordExtractor.Outcome
-                do throws(JSONSyntaxError) {
-                    fields.reset()
-                    outcome = try extractor.extract(&scanner, into: fields)
-                } catch  where error.isEncodingError {
-                    // The document is still well-formed: skip the record and reject it alone.
-                    scanner.index = start
-                    try scanner.skipValue()
-                    let raw = String(
-                        decoding: UnsafeBufferPointer(rebasing: scanner.bytes[start..<scanner.index]), as: UTF8.self)
-                    return .reject(
-                        Reject(
-                            location: location,
-                            reason: .undecodableBytes(
-                                encoding: "UTF-8", byteOffset: input.baseOffset + error.offset, field: "a JSON string"),
-                            raw: raw))
-                }
-                switch outcome {
-                case .values:
-                    return .record(location)
-                case .notAnObject(let found):
-                    let raw = String(
-                        decoding: UnsafeBufferPointer(rebasing: scanner.bytes[start..<scanner.index]), as: UTF8.self)
-                    return .reject(Reject(location: location, reason: .notAnObject(found: found), raw: raw))
-                }
-            }
-            guard let item = attempt else {
-                state = .finished
-                try finishDocument()
-                return nil
-            }
-            state = .afterElement
-            recordIndex += 1
-            return item
+                    // Stop at the element's first byte, so that its line is counted.
+                    guard scanner.peek() != nil else { throw scanner.error("a record") }
+                    return false
+                }), what: "the record array")
+        if atEnd {
+            state = .finished
+            try finishDocument()
+            return nil
         }
+        state = .afterElement
+        recordIndex += 1
+        let location = RecordLocation(
+            file: input.path, line: line, recordIndex: recordIndex, byteOffset: input.baseOffset + position)
+        let attempt = try withCompleteValue { scanner throws(JSONSyntaxError) -> RawItem in
+            // The window may move between attempts: the record starts where the scanner does.
+            let start = scanner.index
+            fields.reset()
+            let outcome: JSONRecordExtractor.Outcome
+            do throws(JSONSyntaxError) {
+                outcome = try extractor.extract(&scanner, into: fields)
+            } catch  where error.isEncodingError {
+                // The document is still well-formed: skip the record and reject it alone.
+                scanner.index = start
+                try scanner.skipValue()
+                return .reject(
+                    Reject(
+                        location: location,
+                        reason: .undecodableBytes(
+                            encoding: "UTF-8", byteOffset: input.baseOffset + error.offset, field: "a JSON string"),
+                        raw: text(scanner.bytes, start, scanner.index)))
+            }
+            if scanner.index - start > maxRecordBytes {
+                return .reject(Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
+            }
+            switch outcome {
+            case .values:
+                return .record(location)
+            case .notAnObject(let found):
+                return .reject(
+                    Reject(
+                        location: location, reason: .notAnObject(found: found),
+                        raw: text(scanner.bytes, start, scanner.index)))
+            }
+        }
+        switch attempt {
+        case .done(let item):
+            return item
+        case .tooLarge:
+            try skipOversizedValue()
+            return .reject(Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
+        }
+    }
+
+    private func text(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 
     /// Runs `body` on a scanner at `position`; when it runs out of bytes, reads more and
     /// runs it again from the same place. Moves `position` past what `body` consumed.
-    private func withCompleteValue<T>(_ body: (inout JSONScanner) throws(JSONSyntaxError) -> T) throws(ImportError) -> T
-    {
+    private func withCompleteValue<T>(
+        _ body: (inout JSONScanner) throws(JSONSyntaxError) -> T
+    ) throws(ImportError) -> Attempt<T> {
         while true {
             var scanner = JSONScanner(bytes: input.bytes, index: position)
             do {
                 let result = try body(&scanner)
                 advance(to: scanner.index)
-                return result
+                return .done(result)
             } catch {
                 // An error near the end of the window may just be a value cut off by it.
                 if !input.atEnd, error.offset + 16 >= input.count {
-                    if try input.refill(keepingFrom: position) {
-                        position = 0
-                        lineBase = 0
-                        continue
-                    }
-                    if input.isExhausted {
-                        throw .brokenJSONDocument(
-                            file: input.path, line: lineAt(position), column: 1,
-                            detail: "a record larger than the limit of \(input.maxCapacity) bytes")
-                    }
+                    let refilled = try input.refill(keepingFrom: position)
                     position = 0
-                    lineBase = 0
-                    continue
+                    if refilled || input.atEnd { continue }
+                    return .tooLarge
                 }
-                let errorLine = lineAt(min(error.offset, input.count))
+                let (errorLine, errorColumn) = lineAndColumn(at: min(error.offset, input.count))
                 throw .brokenJSONDocument(
-                    file: input.path, line: errorLine, column: column(of: error.offset), detail: error.message)
+                    file: input.path, line: errorLine, column: errorColumn + 1, detail: error.message)
             }
+        }
+    }
+
+    /// The value of a completed attempt, or a broken-document error for a part of the
+    /// document outside the records that is too large.
+    private func complete<T>(_ attempt: Attempt<T>, what: String) throws(ImportError) -> T {
+        switch attempt {
+        case .done(let value):
+            return value
+        case .tooLarge:
+            throw .brokenJSONDocument(
+                file: input.path, line: line, column: column + 1,
+                detail: "\(what) holds a value larger than the limit of \(input.maxCapacity) bytes")
         }
     }
 
     /// Walks from the document's start to the first byte inside the record array.
     private func findRecords() throws(ImportError) {
         let path = recordsPath
-        let file = input.path
-        let found: Bool = try withCompleteValue { scanner throws(JSONSyntaxError) -> Bool in
-            for component in path {
-                guard scanner.peek() == UInt8(ascii: "{") else { return false }
-                scanner.index += 1
-                var matched = false
-                while !matched {
-                    if scanner.peek() == UInt8(ascii: "}") { return false }
-                    let key = try scanner.readString()
-                    try scanner.expect(UInt8(ascii: ":"), "':' after the key")
-                    if key == component {
-                        matched = true
-                    } else {
-                        try scanner.skipValue()
-                        if scanner.peek() == UInt8(ascii: ",") {
-                            scanner.index += 1
+        let found = try complete(
+            withCompleteValue { scanner throws(JSONSyntaxError) -> Bool in
+                for component in path {
+                    guard let next = scanner.peek() else { throw scanner.error("'{'") }
+                    guard next == UInt8(ascii: "{") else { return false }
+                    scanner.index += 1
+                    var matched = false
+                    while !matched {
+                        if scanner.peek() == UInt8(ascii: "}") { return false }
+                        let key = try scanner.readString()
+                        try scanner.expect(UInt8(ascii: ":"), "':' after the key")
+                        if key == component {
+                            matched = true
                         } else {
-                            try scanner.expect(UInt8(ascii: "}"), "',' or '}'")
-                            return false
+                            try scanner.skipValue()
+                            if scanner.peek() == UInt8(ascii: ",") {
+                                scanner.index += 1
+                            } else {
+                                try scanner.expect(UInt8(ascii: "}"), "',' or '}'")
+                                return false
+                            }
                         }
                     }
                 }
-            }
-            guard scanner.peek() == UInt8(ascii: "[") else { return false }
-            scanner.index += 1
-            return true
-        }
+                guard let next = scanner.peek() else { throw scanner.error("'['") }
+                guard next == UInt8(ascii: "[") else { return false }
+                scanner.index += 1
+                return true
+            }, what: "the document")
         if !found {
             throw .recordsPathNotFound(
-                file: file, path: path.joined(separator: "."), detail: "the document has no array there")
+                file: input.path, path: path.joined(separator: "."), detail: "the document has no array there")
         }
     }
 
-    /// Checks that the rest of the document, after the record array, is well-formed.
+    /// Checks that the rest of the document, after the record array, is well-formed and that
+    /// nothing but whitespace follows it.
     private func finishDocument() throws(ImportError) {
         let depth = recordsPath.count
-        try withCompleteValue { scanner throws(JSONSyntaxError) in
-            for _ in 0..<depth {
-                while scanner.peek() == UInt8(ascii: ",") {
-                    scanner.index += 1
-                    _ = try scanner.readString()
-                    try scanner.expect(UInt8(ascii: ":"), "':' after the key")
-                    try scanner.skipValue()
+        _ = try complete(
+            withCompleteValue { scanner throws(JSONSyntaxError) in
+                for _ in 0..<depth {
+                    while scanner.peek() == UInt8(ascii: ",") {
+                        scanner.index += 1
+                        _ = try scanner.readString()
+                        try scanner.expect(UInt8(ascii: ":"), "':' after the key")
+                        try scanner.skipValue()
+                    }
+                    try scanner.expect(UInt8(ascii: "}"), "',' or '}'")
                 }
-                try scanner.expect(UInt8(ascii: "}"), "',' or '}'")
+            }, what: "the end of the document")
+        while true {
+            let bytes = input.bytes
+            var i = position
+            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+            advance(to: i)
+            if i < bytes.count {
+                throw .brokenJSONDocument(
+                    file: input.path, line: line, column: column + 1,
+                    detail: "expected the end of the document, found more text")
             }
-            if scanner.peek() != nil { throw scanner.error("the end of the document") }
+            let refilled = try input.refill(keepingFrom: position)
+            position = 0
+            if !refilled { return }
         }
     }
 
-    // MARK: - Lines
+    /// Skips a value too large for the window without holding it: strings, escapes and
+    /// nesting are followed byte by byte while the window moves on.
+    private func skipOversizedValue() throws(ImportError) {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var started = false
+        while true {
+            let bytes = input.bytes
+            var i = position
+            while i < bytes.count {
+                let byte = bytes[i]
+                i += 1
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                        if depth == 0 {
+                            advance(to: i)
+                            return
+                        }
+                    }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    inString = true
+                    started = true
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                    started = true
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 {
+                        advance(to: i)
+                        return
+                    }
+                case UInt8(ascii: ","), 0x20, 0x09, 0x0A, 0x0D:
+                    // A scalar at the top ends before a separator or whitespace.
+                    if depth == 0 && started {
+                        advance(to: i - 1)
+                        return
+                    }
+                default:
+                    started = true
+                }
+            }
+            advance(to: i)
+            let refilled = try input.refill(keepingFrom: position)
+            position = 0
+            if !refilled {
+                throw .brokenJSONDocument(
+                    file: input.path, line: line, column: column + 1, detail: "the file ends inside a record")
+            }
+        }
+    }
 
-    /// The index up to which `line` is counted.
-    private var lineBase = 0
+    // MARK: - Lines and columns
 
+    /// Moves `position` to `index`, counting lines and columns on the way.
     private func advance(to index: Int) {
-        line = lineAt(index)
-        lineBase = index
+        (line, column) = lineAndColumn(at: index)
         position = index
     }
 
-    private func lineAt(_ index: Int) -> Int {
+    /// The line and 0-based column of `index`, which is at or after `position`.
+    private func lineAndColumn(at index: Int) -> (Int, Int) {
         let bytes = input.bytes
-        var count = line
-        var i = lineBase
+        var line = self.line
+        var column = self.column
+        var i = position
         while i < min(index, bytes.count) {
-            if bytes[i] == 0x0A { count += 1 }
+            let byte = bytes[i]
+            if byte == 0x0A {
+                line += 1
+                column = 0
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
             i += 1
         }
-        return count
-    }
-
-    private func column(of offset: Int) -> Int {
-        let bytes = input.bytes
-        var start = min(offset, bytes.count)
-        while start > 0, bytes[start - 1] != 0x0A { start -= 1 }
-        return TextPosition.of(offset: offset - start, in: UnsafeBufferPointer(rebasing: bytes[start...])).column
+        return (line, column)
     }
 }

@@ -9,6 +9,7 @@ import ETLCore
 final class JSONLinesReader: RawRecordReader {
     private let input: InputBuffer
     private let extractor: JSONRecordExtractor
+    private let maxRecordBytes: Int
     private var position = 0
     private var line = 0
     private var recordIndex = 0
@@ -16,8 +17,9 @@ final class JSONLinesReader: RawRecordReader {
 
     var bytesRead: Int { input.baseOffset + position }
 
-    init(input: InputBuffer, slots: FieldSlots) {
+    init(input: InputBuffer, maxRecordBytes: Int, slots: FieldSlots) {
         self.input = input
+        self.maxRecordBytes = maxRecordBytes
         self.extractor = JSONRecordExtractor(slots: slots)
     }
 
@@ -49,6 +51,9 @@ final class JSONLinesReader: RawRecordReader {
             recordIndex += 1
             let location = RecordLocation(
                 file: input.path, line: line, recordIndex: recordIndex, byteOffset: input.baseOffset + start)
+            if bytes.count > maxRecordBytes {
+                return .reject(Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
+            }
             var scanner = JSONScanner(bytes: bytes)
             do throws(JSONSyntaxError) {
                 let outcome = try extractor.extract(&scanner, into: fields)

@@ -31,24 +31,38 @@ public final class RecordStream {
 
     /// Opens `path` for reading; fails for problems with the file as a whole (it cannot be
     /// opened, its CSV header lacks a mapped column, its encoding is not usable).
-    public init(
+    public convenience init(
         path: String, displayName: String, format: SourceFormat, spec: SourceSpec, encoding: ResolvedEncoding
+    ) throws(ImportError) {
+        try self.init(
+            path: path, displayName: displayName, format: format, spec: spec, encoding: encoding, chunkSize: 1 << 20)
+    }
+
+    /// `chunkSize` is how many bytes each read asks for; tests make it tiny so that every
+    /// byte of a small file falls on a chunk boundary for some size.
+    init(
+        path: String, displayName: String, format: SourceFormat, spec: SourceSpec, encoding: ResolvedEncoding,
+        chunkSize: Int
     ) throws(ImportError) {
         let slots = FieldSlots(spec: spec)
         if format != .csv, encoding != .utf8 {
             throw .encodingNotAllowed(
                 file: displayName, encoding: encoding.rawValue, format: format.rawValue.uppercased())
         }
-        let input = try InputBuffer(path: path, displayName: displayName, maxCapacity: spec.maxRecordBytes)
+        let input = try InputBuffer(
+            path: path, displayName: displayName, chunkSize: chunkSize, maxCapacity: spec.maxRecordBytes)
         switch format {
         case .csv:
-            reader = try CSVReader(input: input, options: spec.csv, encoding: encoding, slots: slots)
+            reader = try CSVReader(
+                input: input, options: spec.csv, encoding: encoding, maxRecordBytes: spec.maxRecordBytes, slots: slots)
         case .xml:
-            reader = try XMLRecordReader(input: input, recordElement: spec.xmlRecordElement, slots: slots)
+            reader = try XMLRecordReader(
+                input: input, recordElement: spec.xmlRecordElement, maxRecordBytes: spec.maxRecordBytes, slots: slots)
         case .json:
-            reader = try JSONDocumentReader(input: input, recordsPath: spec.jsonRecordsPath, slots: slots)
+            reader = try JSONDocumentReader(
+                input: input, recordsPath: spec.jsonRecordsPath, maxRecordBytes: spec.maxRecordBytes, slots: slots)
         case .jsonl:
-            reader = JSONLinesReader(input: input, slots: slots)
+            reader = JSONLinesReader(input: input, maxRecordBytes: spec.maxRecordBytes, slots: slots)
         }
         mapper = RecordMapper(spec: spec, slots: slots)
         fields = FieldArena(slotCount: slots.names.count)

@@ -19,7 +19,8 @@ final class XMLRecordReader: RawRecordReader {
     private var groupIndex = 0
     private var groupParsed = false
     /// A record that ended the last group: too large to keep.
-    private var pendingTooLarge: Int?
+    private var pendingTooLarge: RecordLocation?
+    private let maxRecordBytes: Int
     private var position = 0
     private var line = 1
     private var recordIndex = 0
@@ -29,8 +30,9 @@ final class XMLRecordReader: RawRecordReader {
 
     var bytesRead: Int { input.baseOffset + position }
 
-    init(input: InputBuffer, recordElement: String, slots: FieldSlots) throws(ImportError) {
+    init(input: InputBuffer, recordElement: String, maxRecordBytes: Int, slots: FieldSlots) throws(ImportError) {
         self.input = input
+        self.maxRecordBytes = maxRecordBytes
         self.recordName = Array(recordElement.utf8)
         self.parser = XMLRecordParser(slots: slots)
         self.group = XMLRecordGroup(slotCount: slots.names.count)
@@ -42,16 +44,13 @@ final class XMLRecordReader: RawRecordReader {
     private static let groupSize = 128
 
     func next(into fields: FieldArena) throws(ImportError) -> RawItem? {
-        if groupIndex >= group.count {
-            if let startLine = pendingTooLarge {
+        while groupIndex >= group.count {
+            if let location = pendingTooLarge {
                 pendingTooLarge = nil
-                recordIndex += 1
-                let location = RecordLocation(file: input.path, line: startLine, recordIndex: recordIndex)
-                return .reject(
-                    Reject(location: location, reason: .recordTooLarge(limitBytes: input.maxCapacity), raw: ""))
+                return .reject(Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
             }
             try fillGroup()
-            if group.count == 0 { return nil }
+            if group.count == 0 && pendingTooLarge == nil { return nil }
         }
         let index = groupIndex
         groupIndex += 1
@@ -86,16 +85,22 @@ final class XMLRecordReader: RawRecordReader {
                 break
             }
             if case .tooLarge(let startLine) = found {
-                pendingTooLarge = startLine
+                recordIndex += 1
+                pendingTooLarge = RecordLocation(file: input.path, line: startLine, recordIndex: recordIndex)
                 break
             }
             guard case .record(let start, let end, let startLine, let lines) = found else { break }
             recordIndex += 1
             let location = RecordLocation(
                 file: input.path, line: startLine, recordIndex: recordIndex, byteOffset: input.baseOffset + start)
-            group.add(UnsafeBufferPointer(rebasing: input.bytes[start..<end]), location: location)
             position = end
             line = startLine + lines
+            if end - start > maxRecordBytes {
+                // Handed out after this group's records, in file order.
+                pendingTooLarge = location
+                break
+            }
+            group.add(UnsafeBufferPointer(rebasing: input.bytes[start..<end]), location: location)
         }
         guard group.count > 0 else { return }
         group.close()
@@ -128,10 +133,12 @@ final class XMLRecordReader: RawRecordReader {
             }
             switch markup(at: i, in: bytes) {
             case .needMore:
-                // After a refill, kept or not, the markup starts at 0.
+                // After a refill, kept or not, the markup starts at 0. When the refill finds the
+                // end of the file, look once more: a short tag may be complete after all.
+                let wasAtEnd = input.atEnd
                 let refilled = try input.refill(keepingFrom: position)
                 position = 0
-                if refilled { continue }
+                if refilled || (!wasAtEnd && input.atEnd) { continue }
                 if input.isExhausted {
                     return try skipOversized()
                 }
@@ -146,9 +153,10 @@ final class XMLRecordReader: RawRecordReader {
                 switch findRecordEnd(from: i, in: bytes) {
                 case .needMore:
                     // After a refill, kept or not, the record starts at 0.
+                    let wasAtEnd = input.atEnd
                     let refilled = try input.refill(keepingFrom: position)
                     position = 0
-                    if refilled { continue }
+                    if refilled || (!wasAtEnd && input.atEnd) { continue }
                     if input.isExhausted { return try skipOversized() }
                     // The file ends inside this record: hand what there is to the parser,
                     // which rejects it as malformed.
@@ -260,7 +268,7 @@ final class XMLRecordReader: RawRecordReader {
             }
             if j + 1 < bytes.count, bytes[j + 1] == UInt8(ascii: "/") {
                 guard j + 2 + recordName.count < bytes.count else { return .needMore }
-                if matchesName(at: j + 2, in: bytes) {
+                if matchesName(at: j + 2, in: bytes), isNameEnd(bytes[j + 2 + recordName.count]) {
                     guard let end = tagEnd(from: j, in: bytes) else { return .needMore }
                     return .end(end, lines: countLines(bytes, start, end))
                 }
@@ -280,11 +288,17 @@ final class XMLRecordReader: RawRecordReader {
     /// Whether `<name` at `i` starts a record element; `nil` when more bytes are needed.
     private func isRecordStartTag(at i: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
         let after = i + 1 + recordName.count
-        guard after < bytes.count else { return nil }
+        // At the end of the file, a tag too short to hold the name is not a record's.
+        guard after < bytes.count else { return input.atEnd ? false : nil }
         guard matchesName(at: i + 1, in: bytes) else { return false }
-        switch bytes[after] {
-        case UInt8(ascii: ">"), UInt8(ascii: "/"), 0x20, 0x09, 0x0A, 0x0D: return true
-        default: return false
+        return isNameEnd(bytes[after]) || bytes[after] == UInt8(ascii: "/")
+    }
+
+    /// Whether `byte` ends an element name in a tag.
+    private func isNameEnd(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ">"), 0x20, 0x09, 0x0A, 0x0D: true
+        default: false
         }
     }
 

@@ -125,40 +125,16 @@ enum Straddle {
     }
 }
 
-/// Reads a file the way `RecordStream` does, but through an `InputBuffer` with a tiny chunk
-/// size, so that every byte position of a small file falls on a chunk boundary for some size.
+/// Reads a file through `RecordStream` with a tiny chunk size, so that every byte position
+/// of a small file falls on a chunk boundary for some size.
 enum SmallChunks {
     static func items(
         _ path: String, format: SourceFormat, spec: SourceSpec, encoding: ResolvedEncoding = .utf8, chunkSize: Int
     ) throws(ImportError) -> [ImportItem] {
-        let slots = FieldSlots(spec: spec)
-        let input = try InputBuffer(
-            path: path, displayName: "test", chunkSize: chunkSize, maxCapacity: spec.maxRecordBytes)
-        let reader: any RawRecordReader
-        switch format {
-        case .csv: reader = try CSVReader(input: input, options: spec.csv, encoding: encoding, slots: slots)
-        case .xml: reader = try XMLRecordReader(input: input, recordElement: spec.xmlRecordElement, slots: slots)
-        case .json: reader = try JSONDocumentReader(input: input, recordsPath: spec.jsonRecordsPath, slots: slots)
-        case .jsonl: reader = JSONLinesReader(input: input, slots: slots)
-        }
-        let mapper = RecordMapper(spec: spec, slots: slots)
-        let fields = FieldArena(slotCount: slots.names.count)
+        let stream = try RecordStream(
+            path: path, displayName: "test", format: format, spec: spec, encoding: encoding, chunkSize: chunkSize)
         var items: [ImportItem] = []
-        while true {
-            fields.reset()
-            guard let item = try reader.next(into: fields) else { break }
-            switch item {
-            case .reject(let reject):
-                items.append(.reject(reject))
-            case .record(let location):
-                var batch = RowBatch(file: "test")
-                if let reject = mapper.map(fields, location: location, into: &batch) {
-                    items.append(.reject(reject))
-                } else {
-                    items.append(.record(batch.record(row: 0, payloadFields: spec.payload)))
-                }
-            }
-        }
+        while let item = try stream.next() { items.append(item) }
         return items
     }
 }

@@ -208,7 +208,6 @@ import Testing
             (#"[{"caseNo": "K1"}]"#, ["records"]),
             (#"{"data": {"items": []}}"#, ["data", "records"]),
             (#"{"data": [], "records": []}"#, ["data", "records"]),
-            ("", ["records"]),
         ] as [(String, [String])])
     func missingRecordsPath(text: String, path: [String]) {
         let error = error(text, path: path)
@@ -216,6 +215,15 @@ import Testing
             Issue.record("expected records path not found, got \(String(describing: error))")
             return
         }
+    }
+
+    @Test func anEmptyFileIsABrokenDocument() {
+        guard case .brokenJSONDocument(file: "test", line: 1, column: 1, let detail)? = error("", path: ["records"])
+        else {
+            Issue.record("expected a broken document")
+            return
+        }
+        #expect(detail.contains("found the end of the input"))
     }
 
     @Test func invalidUTF8InOneRecordRejectsOnlyThatRecord() throws {

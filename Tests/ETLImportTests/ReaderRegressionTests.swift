@@ -8,10 +8,10 @@ import Testing
     import Glibc
 #endif
 
-/// Tests of behaviour the readers get wrong today. Each states the correct behaviour inside
-/// `withKnownIssue`, so it passes while the bug is there and fails (known issue not recorded)
-/// once it is fixed: then drop the `withKnownIssue` wrapper and move the test to its suite.
-@Suite struct KnownBugs {
+/// Regression tests for reader bugs found by review: chunk boundaries, GB18030 second bytes
+/// equal to the delimiter, look-alike element names, short final tags, error columns after a
+/// refill, and record limits.
+@Suite struct ReaderRegressionTests {
     let directory = TemporaryDirectory()
 
     // MARK: - CSV
@@ -19,21 +19,14 @@ import Testing
     /// `"abc"x` where the rest of the line crosses the 1 MiB chunk boundary traps
     /// ("Range requires lowerBound <= upperBound"): CSVReader.next builds the reject's raw text
     /// from `recordStart`, which `skipToLineEnd` made stale when it refilled the window.
-    @Test func csvTextAfterQuoteWhoseLineCrossesTheChunkBoundary() async {
-        await withKnownIssue("bug: CSVReader traps on text after a closing quote when the line crosses a chunk") {
-            await #expect(processExitsWith: .success) {
-                let directory = TemporaryDirectory()
-                let target = Array("K1,\"abc\"x,\(String(repeating: "c", count: 300))\r\nK2,b,2\r\n".utf8)
-                let (bytes, fillers) = Straddle.csv(
-                    prefix: Array("id,name,phone\r\n".utf8), target: target, split: 100)
-                let items = try! Read.items(
-                    directory.write("t.csv", bytes: bytes), format: .csv, spec: Specs.simple())
-                precondition(items.rejects.map(\.reason) == [.textAfterClosingQuote(field: 2)])
-                precondition(items.rejects.map(\.location.line) == [fillers + 2])
-                precondition(items.records.last?.key == "K2")
-                precondition(items.records.last?.location.line == fillers + 3)
-            }
-        }
+    @Test func csvTextAfterQuoteWhoseLineCrossesTheChunkBoundary() throws {
+        let target = Array("K1,\"abc\"x,\(String(repeating: "c", count: 300))\r\nK2,b,2\r\n".utf8)
+        let (bytes, fillers) = Straddle.csv(prefix: Array("id,name,phone\r\n".utf8), target: target, split: 100)
+        let items = try Read.items(directory.write("t.csv", bytes: bytes), format: .csv, spec: Specs.simple())
+        #expect(items.rejects.map(\.reason) == [.textAfterClosingQuote(field: 2)])
+        #expect(items.rejects.map(\.location.line) == [fillers + 2])
+        #expect(items.records.last?.key == "K2")
+        #expect(items.records.last?.location.line == fillers + 3)
     }
 
     /// GB18030 trail bytes range over 0x40–0x7E, so a delimiter such as `|` (0x7C), which the
@@ -43,11 +36,9 @@ import Testing
         let spec = Specs.simple(csv: CSVOptions(delimiter: UInt8(ascii: "|")))
         #expect(GB18030.encode("皘") == [0xB0, 0x7C])
         let path = directory.write("t.csv", bytes: GB18030.encode("id|name|phone\nK1|皘一|1\n"))
-        withKnownIssue("bug: a GB18030 trail byte equal to the delimiter splits the field") {
-            let items = try Read.items(path, format: .csv, spec: spec, encoding: .gb18030)
-            #expect(items.rejects.isEmpty)
-            #expect(items.records.first?.fields.name == "皘一")
-        }
+        let items = try Read.items(path, format: .csv, spec: spec, encoding: .gb18030)
+        #expect(items.rejects.isEmpty)
+        #expect(items.records.first?.fields.name == "皘一")
     }
 
     // MARK: - XML
@@ -55,7 +46,7 @@ import Testing
     /// `</personType>` inside a `<person>` is taken for the record's end tag:
     /// XMLRecordReader.findRecordEnd checks `matchesName` after `</` but not that the name ends
     /// there (`>` or whitespace next).
-    @Test func xmlChildWhoseNameStartsWithTheRecordName() {
+    @Test func xmlChildWhoseNameStartsWithTheRecordName() throws {
         let text = XMLReaderTests.document([
             "  <person>\n    <insuredId>K1</insuredId>\n    <personType>A</personType>\n    <name>x</name>\n  </person>\n",
             XMLReaderTests.person("K2"),
@@ -63,13 +54,11 @@ import Testing
         var spec = XMLReaderTests.spec
         spec.payload = ["personType"]
         let path = directory.write("t.xml", text)
-        withKnownIssue("bug: an element named like the record element plus a suffix ends the record") {
-            let items = try Read.items(path, format: .xml, spec: spec)
-            #expect(items.rejects.isEmpty)
-            #expect(items.records.map(\.key) == ["K1", "K2"])
-            #expect(items.records.first?.payload("personType") == "A")
-            #expect(items.records.first?.fields.name == "x")
-        }
+        let items = try Read.items(path, format: .xml, spec: spec)
+        #expect(items.rejects.isEmpty)
+        #expect(items.records.map(\.key) == ["K1", "K2"])
+        #expect(items.records.first?.payload("personType") == "A")
+        #expect(items.records.first?.fields.name == "x")
     }
 
     /// A well-formed file whose last tag is shorter than `<` + the record element name + 1
@@ -77,15 +66,13 @@ import Testing
     /// XMLRecordReader.markup asks isRecordStartTag, which returns nil (need more bytes) when
     /// fewer than name + 2 bytes are left, and at the end of the file that is taken as a cut-off tag.
     @Test(arguments: ["</r>\n", "</r>", "</ex>"])
-    func xmlShortClosingTagAtTheEndOfTheFile(tail: String) {
+    func xmlShortClosingTagAtTheEndOfTheFile(tail: String) throws {
         let text =
             "<?xml version=\"1.0\"?>\n<\(tail.dropFirst(2).prefix { $0 != ">" })>\n"
             + XMLReaderTests.person("K1") + tail
         let path = directory.write("t.xml", text)
-        withKnownIssue("bug: a short tag at the end of the file is taken for a cut-off tag") {
-            let items = try Read.items(path, format: .xml, spec: XMLReaderTests.spec)
-            #expect(items.records.map(\.key) == ["K1"])
-        }
+        let items = try Read.items(path, format: .xml, spec: XMLReaderTests.spec)
+        #expect(items.records.map(\.key) == ["K1"])
     }
 
     // MARK: - JSON document
@@ -94,7 +81,7 @@ import Testing
     /// a nested path component), JSONDocumentReader.findRecords sees `peek() == nil` and
     /// returns false ("no array there") instead of reading more.
     @Test(arguments: [["records"], ["data", "records"]])
-    func jsonRecordsArrayRightAfterTheChunkBoundary(path: [String]) {
+    func jsonRecordsArrayRightAfterTheChunkBoundary(path: [String]) throws {
         let head = "{\"pad\": \""
         let tail = path == ["records"] ? "\", \"records\": " : "\", \"data\": "
         let pad = String(repeating: "a", count: Straddle.chunk - head.utf8.count - tail.utf8.count)
@@ -103,10 +90,8 @@ import Testing
         var spec = JSONReaderTests.spec
         spec.jsonRecordsPath = path
         let file = directory.write("t.json", text)
-        withKnownIssue("bug: the records path is not found when the chunk ends right before it") {
-            let items = try Read.items(file, format: .json, spec: spec)
-            #expect(items.records.map(\.key) == ["K1"])
-        }
+        let items = try Read.items(file, format: .json, spec: spec)
+        #expect(items.records.map(\.key) == ["K1"])
     }
 
     /// Text after the document is not noticed when the 1 MiB chunk ends right after the
@@ -118,12 +103,10 @@ import Testing
         let tail = "\"}]}"
         let pad = String(repeating: "a", count: Straddle.chunk - head.utf8.count - tail.utf8.count)
         let path = directory.write("t.json", head + pad + tail + garbage)
-        withKnownIssue("bug: text after the document is missed at a chunk boundary") {
-            let error = Read.error(path, format: .json, spec: JSONReaderTests.spec)
-            guard case .brokenJSONDocument? = error else {
-                Issue.record("expected a broken document, got \(String(describing: error))")
-                return
-            }
+        let error = Read.error(path, format: .json, spec: JSONReaderTests.spec)
+        guard case .brokenJSONDocument? = error else {
+            Issue.record("expected a broken document, got \(String(describing: error))")
+            return
         }
     }
 
@@ -143,23 +126,19 @@ import Testing
             return
         }
         #expect(foundLine == line)
-        withKnownIssue("bug: the column is counted from the window start after a refill") {
-            #expect(foundColumn == column)
-        }
+        #expect(foundColumn == column)
     }
 
     /// The README says a record larger than `maxRecordBytes` is rejected and the rest of the
     /// file imported, for every format; the JSON document reader fails the whole file with
     /// brokenJSONDocument("a record larger than the limit …") instead.
-    @Test func jsonDocumentRecordLargerThanTheLimit() {
+    @Test func jsonDocumentRecordLargerThanTheLimit() throws {
         let long = String(repeating: "a", count: 3 << 19)
         let text = "{\"records\": [\n{\"id\": \"K0\"},\n{\"id\": \"K1\", \"name\": \"\(long)\"},\n{\"id\": \"K2\"}]}\n"
         let path = directory.write("t.json", text)
-        withKnownIssue("bug: a too-large JSON record fails the file instead of being rejected") {
-            let items = try Read.items(path, format: .json, spec: RecordLimitTests.spec)
-            #expect(items.rejects.map(\.reason) == [.recordTooLarge(limitBytes: 1 << 20)])
-            #expect(items.records.map(\.key) == ["K0", "K2"])
-        }
+        let items = try Read.items(path, format: .json, spec: RecordLimitTests.spec)
+        #expect(items.rejects.map(\.reason) == [.recordTooLarge(limitBytes: 1 << 20)])
+        #expect(items.records.map(\.key) == ["K0", "K2"])
     }
 
     // MARK: - Limits
@@ -180,8 +159,6 @@ import Testing
         spec.maxRecordBytes = 4096
         let items = try Read.items(directory.write("t", text), format: format, spec: spec)
         #expect(items.records.last?.key == "K2")
-        withKnownIssue("bug: maxRecordBytes below 1 MiB is ignored") {
-            #expect(items.first?.reject?.reason == .recordTooLarge(limitBytes: 4096))
-        }
+        #expect(items.first?.reject?.reason == .recordTooLarge(limitBytes: 4096))
     }
 }
