@@ -68,7 +68,6 @@ public final class FileStager {
     private let payloadFields: [String]
     private let insertRecord: Statement
     private let insertChunk: Statement
-    private let findRow: Statement
     private let insertReject: Statement
     private let findKey: Statement
     /// What this file has read, staged and rejected so far.
@@ -82,8 +81,6 @@ public final class FileStager {
         self.fileID = fileID
         insertRecord = try store.cached(FileStager.insertSQL(rows: 1))
         insertChunk = try store.cached(FileStager.insertSQL(rows: FileStager.chunkRows))
-        findRow = try store.cached(
-            "SELECT file_id, record_index FROM staged_records WHERE source_id = ? AND run_id = ? AND record_key = ?")
         insertReject = try store.cached(
             """
             INSERT INTO rejects (run_id, source_id, file_id, line, record_index, byte_offset, category, reason, raw)
@@ -91,7 +88,7 @@ public final class FileStager {
             """)
         findKey = try store.cached(
             """
-            SELECT f.path, r.line, r.record_index, r.byte_offset FROM staged_records r
+            SELECT r.file_id, f.path, r.line, r.record_index, r.byte_offset FROM staged_records r
             JOIN source_files f ON f.id = r.file_id
             WHERE r.source_id = ? AND r.run_id = ? AND r.record_key = ?
             """)
@@ -99,10 +96,10 @@ public final class FileStager {
 
     /// Stages one record (a convenience over `stage(_: RowBatch)`).
     public func stage(_ record: SourceRecord) throws(StoreError) {
-        var batch = RowBatch(file: record.location.file)
-        batch.append(record)
         precondition(
             record.payload.map(\.name) == payloadFields, "a record's payload must list the file's payload fields")
+        var batch = RowBatch(file: record.location.file)
+        batch.append(record)
         try stage(batch)
     }
 
@@ -123,16 +120,22 @@ public final class FileStager {
                 let statement = rows == 1 ? insertRecord : insertChunk
                 statement.reset()
                 for offset in 0..<rows {
-                    try bind(row: row + offset, of: batch, arena: arena, to: statement, base: Int32(offset * 16))
+                    try bind(
+                        row: row + offset, of: batch, arena: arena, to: statement,
+                        base: Int32(offset * FileStager.parametersPerRow))
                 }
                 try statement.run()
                 let inserted = store.database.changes
                 counts.read += rows
                 counts.staged += inserted
                 if inserted < rows {
-                    // Some keys were staged before: find which rows are not the ones stored.
-                    for offset in 0..<rows where try !isStored(row: row + offset, of: batch) {
-                        duplicates.append(row + offset)
+                    // Some keys were staged before: find the rows that are not the ones stored.
+                    for offset in 0..<rows {
+                        let stored = try storedRow(withKey: batch.string(row: row + offset, .key) ?? "")
+                        let index = batch.positions[row + offset].recordIndex
+                        if stored?.fileID != fileID || stored?.location.recordIndex != index {
+                            duplicates.append(row + offset)
+                        }
                     }
                 }
                 row += rows
@@ -140,7 +143,9 @@ public final class FileStager {
         }
         for row in duplicates {
             let key = batch.string(row: row, .key) ?? ""
-            let first = try firstLocation(ofKey: key)
+            guard let first = try storedRow(withKey: key)?.location else {
+                throw .sqlite(code: 1, message: "a key conflicted but no staged record has it", sql: findKey.sql)
+            }
             let record = batch.record(row: row, payloadFields: payloadFields)
             try insert(
                 Reject(
@@ -154,9 +159,12 @@ public final class FileStager {
     }
 
     static let chunkRows = 16
+    /// The SQL parameters one row binds.
+    static let parametersPerRow = 16
 
     static func insertSQL(rows: Int) -> String {
-        let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows)
+        let row = "(" + Array(repeating: "?", count: parametersPerRow).joined(separator: ", ") + ")"
+        let values = Array(repeating: row, count: rows)
         return """
             INSERT INTO staged_records (source_id, run_id, record_key, file_id, line, record_index, byte_offset,
                 name, id_number, sex, birth_date, phone, address, sex_code, birth_date_iso, payload)
@@ -185,14 +193,6 @@ public final class FileStager {
         }
     }
 
-    /// Whether the staged record with this row's key is this row (and not an earlier one).
-    private func isStored(row: Int, of batch: RowBatch) throws(StoreError) -> Bool {
-        try findRow.bind([.integer(sourceID), .integer(runID), .text(batch.string(row: row, .key) ?? "")])
-        defer { findRow.reset() }
-        guard try findRow.step() else { return false }
-        return findRow.int(at: 0) == Int(fileID) && findRow.int(at: 1) == batch.positions[row].recordIndex
-    }
-
     /// The SQL parameter each row column binds to.
     private static let columnParameters: [(RowBatch.Column, Int32)] = [
         (.key, 3), (.name, 8), (.idNumber, 9), (.sex, 10), (.birthDate, 11), (.phone, 12), (.address, 13),
@@ -217,14 +217,14 @@ public final class FileStager {
         counts.rejected += 1
     }
 
-    private func firstLocation(ofKey key: String) throws(StoreError) -> RecordLocation {
+    /// The staged record of this export with `key`: the file it came from and where.
+    private func storedRow(withKey key: String) throws(StoreError) -> (fileID: Int64, location: RecordLocation)? {
         try findKey.bind([.integer(sourceID), .integer(runID), .text(key)])
         defer { findKey.reset() }
-        guard try findKey.step() else {
-            throw .sqlite(code: 1, message: "a key conflicted but no staged record has it", sql: findKey.sql)
-        }
-        return RecordLocation(
-            file: findKey.text(at: 0) ?? "", line: findKey.int(at: 1) ?? 0,
-            recordIndex: findKey.int(at: 2) ?? 0, byteOffset: findKey.int(at: 3))
+        guard try findKey.step() else { return nil }
+        let location = RecordLocation(
+            file: findKey.text(at: 1) ?? "", line: findKey.int(at: 2) ?? 0, recordIndex: findKey.int(at: 3) ?? 0,
+            byteOffset: findKey.int(at: 4))
+        return (Int64(findKey.int(at: 0) ?? 0), location)
     }
 }
