@@ -89,11 +89,12 @@ extension CommandSpec {
                     throw UsageError(message: "Unknown option '\(name)'\(hint)", command: self)
                 }
                 if option.valueName != nil {
-                    if let inlineValue {
-                        parsed.values[option.name] = inlineValue
-                    } else if index < arguments.count {
-                        parsed.values[option.name] = arguments[index]
-                        index += 1
+                    if let value = inlineValue ?? (index < arguments.count ? arguments[index] : nil) {
+                        if inlineValue == nil { index += 1 }
+                        guard !value.isEmpty else {
+                            throw UsageError(message: "'\(option.name)' needs a value, not an empty one", command: self)
+                        }
+                        parsed.values[option.name] = value
                     } else {
                         throw UsageError(
                             message: "Missing value for '\(option.name) <\(option.valueName!)>'", command: self)

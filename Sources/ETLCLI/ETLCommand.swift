@@ -40,7 +40,7 @@ public enum ETLCommand {
             ],
             options: [inboxOption],
             discussion:
-                "Checks the file against schemas/pipeline.schema.json and its meaning: canonical field\nnames, duplicate sources, date formats, and globs that match no file in the inbox.\nExits 0 when the file is valid and 4 when it is not."
+                "Checks the file against the rules of schemas/pipeline.schema.json and its meaning: canonical field\nnames, duplicate sources, date formats, and globs that match no file in the inbox.\nExits 0 when the file is valid and 4 when it is not."
         ),
         CommandSpec(
             name: "status", overview: "Show recent runs, newest first.",

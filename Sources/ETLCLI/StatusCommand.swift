@@ -37,11 +37,12 @@ struct StatusCommand {
             var text = "{\"id\": \(run.id), \"pipeline\": \(JSONWriter.string(run.pipeline)), "
             text +=
                 "\"status\": \(JSONWriter.string(run.status.rawValue)), \"startedAt\": \(JSONWriter.string(run.startedAt)), "
-            text += "\"finishedAt\": \(run.finishedAt.map(JSONWriter.string) ?? "null"), \"sources\": ["
+            text += "\"finishedAt\": \(run.finishedAt.map(JSONWriter.string) ?? "null"), "
+            text += "\"message\": \(run.message.map(JSONWriter.string) ?? "null"), \"sources\": ["
             text += run.sources.map { source in
                 "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "
                     + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.counts.staged), "
-                    + "\"rejected\": \(source.counts.rejected)}"
+                    + "\"rejected\": \(source.counts.rejected), \"message\": \(source.message.map(JSONWriter.string) ?? "null")}"
             }.joined(separator: ", ")
             return text + "]}"
         }
@@ -61,6 +62,13 @@ struct StatusCommand {
                 Summary.grouped(totals.0), Summary.grouped(totals.1), Summary.grouped(totals.2),
             ])
         }
-        return Summary.columns(rows, rightAligned: [0, 5, 6, 7])
+        var text = Summary.columns(rows, rightAligned: [0, 5, 6, 7])
+        let failures = runs.flatMap { run in
+            run.sources.compactMap { source in source.message.map { "  run \(run.id): \($0)" } }
+        }
+        if !failures.isEmpty {
+            text += "\n\nFailed sources:\n" + failures.joined(separator: "\n")
+        }
+        return text
     }
 }

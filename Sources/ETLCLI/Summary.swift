@@ -28,11 +28,16 @@ enum Summary {
         if !files.isEmpty {
             lines.append("")
             lines.append("Files:")
-            for (_, file) in files {
+            for (source, file) in files {
                 lines.append(
-                    "  \(file.name) (\(file.encoding), \(byteSize(file.bytes))): read \(grouped(file.counts.read)) = staged \(grouped(file.counts.staged)) + rejected \(grouped(file.counts.rejected))"
+                    "  \(source): \(file.name) (\(file.encoding), \(byteSize(file.bytes))): read \(grouped(file.counts.read)) = staged \(grouped(file.counts.staged)) + rejected \(grouped(file.counts.rejected))"
                 )
             }
+        }
+        for source in report.sources where !source.olderFiles.isEmpty {
+            lines.append(
+                "  \(source.name): older files left alone (the newest file is the export): \(source.olderFiles.joined(separator: ", "))"
+            )
         }
         if totals.rejected > 0 {
             lines.append("")

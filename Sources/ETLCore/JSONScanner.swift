@@ -11,6 +11,9 @@ public struct JSONScanner {
     /// exhaust the stack.
     public let maxDepth: Int
     private var depth = 0
+    /// The last position computed, so that positions asked for in increasing order (as
+    /// `parseValue` does) cost one pass over the text in all, not one pass each.
+    private var lastPosition = TextPosition(line: 1, column: 1, offset: 0)
 
     public init(bytes: UnsafeBufferPointer<UInt8>, index: Int = 0, maxDepth: Int = 512) {
         self.bytes = bytes
@@ -54,12 +57,33 @@ public struct JSONScanner {
         return JSONSyntaxError(offset: index, message: "expected \(expected), found \(found)")
     }
 
+    /// The line and column of `offset`, counting on from the last position asked for.
+    public mutating func position(at offset: Int) -> TextPosition {
+        if offset < lastPosition.offset { lastPosition = TextPosition(line: 1, column: 1, offset: 0) }
+        var line = lastPosition.line
+        var column = lastPosition.column
+        var i = lastPosition.offset
+        let end = min(offset, bytes.count)
+        while i < end {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        lastPosition = TextPosition(line: line, column: column, offset: end)
+        return TextPosition(line: line, column: column, offset: offset)
+    }
+
     // MARK: - Whole values
 
     /// Parses one value into a tree, with positions relative to `bytes`.
     public mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
         guard let first = peek() else { throw error("a value") }
-        let position = TextPosition.of(offset: index, in: bytes)
+        let nodePosition = position(at: index)
         switch first {
         case UInt8(ascii: "{"):
             try enter()
@@ -70,7 +94,7 @@ public struct JSONScanner {
             } else {
                 while true {
                     guard peek() == UInt8(ascii: "\"") else { throw error("a key in double quotes") }
-                    let keyPosition = TextPosition.of(offset: index, in: bytes)
+                    let keyPosition = position(at: index)
                     let key = try readString()
                     try expect(UInt8(ascii: ":"), "':' after the key")
                     let value = try parseValue()
@@ -84,7 +108,7 @@ public struct JSONScanner {
                 }
             }
             depth -= 1
-            return JSONNode(.object(members), position: position)
+            return JSONNode(.object(members), position: nodePosition)
         case UInt8(ascii: "["):
             try enter()
             index += 1
@@ -103,11 +127,11 @@ public struct JSONScanner {
                 }
             }
             depth -= 1
-            return JSONNode(.array(elements), position: position)
+            return JSONNode(.array(elements), position: nodePosition)
         case UInt8(ascii: "\""):
-            return JSONNode(.string(try readString()), position: position)
+            return JSONNode(.string(try readString()), position: nodePosition)
         default:
-            return JSONNode(try readScalar(), position: position)
+            return JSONNode(try readScalar(), position: nodePosition)
         }
     }
 

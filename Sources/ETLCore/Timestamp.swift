@@ -11,7 +11,7 @@ public enum Timestamp {
         return format(seconds: Int(spec.tv_sec), milliseconds: Int(spec.tv_nsec / 1_000_000))
     }
 
-    /// Seconds since the epoch, with fractions, for measuring durations.
+    /// Seconds on the monotonic clock, with fractions, for measuring durations.
     public static func monotonicSeconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)

@@ -12,6 +12,9 @@ public struct FileFingerprint: Sendable, Equatable {
     public var byteOrderMark: ByteOrderMark
     /// Whether every byte after the mark is valid UTF-8.
     public var isValidUTF8: Bool
+    /// Whether the bytes are UTF-8 with a few invalid bytes (at most one per hundred
+    /// multi-byte characters): a corrupt UTF-8 export, not another encoding.
+    public var isMostlyUTF8: Bool
 
     /// Reads `path` once, in chunks, and fingerprints it. The UTF-8 check runs only when
     /// `checkUTF8` is set (it matters only for a CSV source whose encoding is `auto`);
@@ -46,12 +49,13 @@ public struct FileFingerprint: Sendable, Equatable {
                 mark = ByteOrderMark.detect(bytes)
                 body = UnsafeBufferPointer(rebasing: bytes[mark.length...])
             }
-            if checkUTF8, validator.isValid { validator.feed(body) }
+            if checkUTF8, !validator.isDecided { validator.feed(body) }
             size += got
         }
         validator.finish()
         return FileFingerprint(
-            size: size, sha256: hasher.finalizeHex(), byteOrderMark: mark, isValidUTF8: validator.isValid)
+            size: size, sha256: hasher.finalizeHex(), byteOrderMark: mark, isValidUTF8: validator.isValid,
+            isMostlyUTF8: validator.isMostlyValid)
     }
 }
 

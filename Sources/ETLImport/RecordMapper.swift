@@ -48,8 +48,8 @@ struct RecordMapper {
     private let slots: FieldSlots
     private let keySlot: Int
     private let plans: [FieldPlan]
-    private let sexSlotPlan: Int?
-    private let birthDatePlan: Int?
+    private let sexPlanIndex: Int?
+    private let birthDatePlanIndex: Int?
     private let sexValues: [([UInt8], [UInt8])]
     /// The slot of each payload field, in order.
     private let payload: [Int]
@@ -67,8 +67,8 @@ struct RecordMapper {
                 column: RowBatch.Column(field), sources: mapping.sources.map { slots.slot(of: $0)! },
                 separator: Array(mapping.separator.utf8), condition: condition)
         }
-        sexSlotPlan = plans.firstIndex { $0.column == .sex }
-        birthDatePlan = plans.firstIndex { $0.column == .birthDate }
+        sexPlanIndex = plans.firstIndex { $0.column == .sex }
+        birthDatePlanIndex = plans.firstIndex { $0.column == .birthDate }
         sexValues = spec.sexValues.map { (Array($0.key.utf8), Array($0.value.rawValue.utf8)) }
         payload = spec.payload.map { slots.slot(of: $0)! }
     }
@@ -89,8 +89,8 @@ struct RecordMapper {
             if plan.sources.count == 1 {
                 guard let value = fields.slice(plan.sources[0]) else { continue }
                 batch.set(plan.column, value)
-                if index == sexSlotPlan { mapSex(value, into: &batch) }
-                if index == birthDatePlan { mapDate(value, into: &batch) }
+                if index == sexPlanIndex { mapSex(value, into: &batch) }
+                if index == birthDatePlanIndex { mapDate(value, into: &batch) }
                 continue
             }
             let parts = plan.sources.compactMap { fields.slice($0) }
@@ -101,15 +101,15 @@ struct RecordMapper {
                 batch.append(part)
             }
             batch.endColumn(plan.column)
-            if index == sexSlotPlan || index == birthDatePlan {
+            if index == sexPlanIndex || index == birthDatePlanIndex {
                 var joined: [UInt8] = []
                 for (offset, part) in parts.enumerated() {
                     if offset > 0 { joined += plan.separator }
                     joined += part
                 }
                 joined.withUnsafeBufferPointer { value in
-                    if index == sexSlotPlan { mapSex(value, into: &batch) }
-                    if index == birthDatePlan { mapDate(value, into: &batch) }
+                    if index == sexPlanIndex { mapSex(value, into: &batch) }
+                    if index == birthDatePlanIndex { mapDate(value, into: &batch) }
                 }
             }
         }

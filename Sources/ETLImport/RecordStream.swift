@@ -70,11 +70,11 @@ public final class RecordStream {
         payloadFields = spec.payload
     }
 
-    /// Reads up to `maxItems` records (rows and rejects) into `batch`; `false` when the file
-    /// had nothing more.
-    public func read(into batch: inout RowBatch, maxItems: Int) throws(ImportError) -> Bool {
+    /// Reads up to `maxItems` records (rows and rejects) into `batch`, stopping early once its
+    /// arena holds `maxBytes`; `false` when the file had nothing more.
+    public func read(into batch: inout RowBatch, maxItems: Int, maxBytes: Int = 8 << 20) throws(ImportError) -> Bool {
         var read = 0
-        while read < maxItems {
+        while read < maxItems && batch.arena.count < maxBytes {
             fields.reset()
             guard let item = try reader.next(into: fields) else { break }
             read += 1

@@ -8,7 +8,9 @@ import ETLCore
 public enum TextEncoding: String, Sendable, CaseIterable {
     case utf8 = "utf-8"
     case gb18030 = "gb18030"
-    /// A byte-order mark decides; without one, strict UTF-8 when every byte is valid, else GB18030.
+    /// A byte-order mark decides; without one, UTF-8 when the bytes are UTF-8 (with at most
+    /// one invalid byte per hundred multi-byte characters, whose rows are then rejected),
+    /// else GB18030.
     case auto = "auto"
 
     /// The encoding to read a file with, given its fingerprint. XML and JSON are read as
@@ -25,7 +27,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
             switch self {
             case .utf8: return .utf8
             case .gb18030: return .gb18030
-            case .auto: return fingerprint.isValidUTF8 || format != .csv ? .utf8 : .gb18030
+            case .auto: return fingerprint.isValidUTF8 || fingerprint.isMostlyUTF8 || format != .csv ? .utf8 : .gb18030
             }
         }
     }
@@ -37,14 +39,30 @@ public enum ResolvedEncoding: String, Sendable {
     case gb18030 = "GB18030"
 }
 
-/// Validates UTF-8 strictly (no overlongs, no surrogates, nothing above U+10FFFF), fed in
+/// Checks UTF-8 strictly (no overlongs, no surrogates, nothing above U+10FFFF), fed in
 /// chunks: a sequence cut by a chunk boundary is held back and completed by the next chunk.
+/// It counts valid multi-byte sequences and invalid bytes, so that a UTF-8 file with a stray
+/// bad byte can be told from a file in another encoding.
 struct UTF8Validator {
-    private(set) var isValid = true
+    /// Valid sequences of two or more bytes seen.
+    private(set) var multibyteSequences = 0
+    /// Bytes that start no valid sequence.
+    private(set) var invalidBytes = 0
     private var pending: [UInt8] = []
 
+    /// Whether every byte was valid.
+    var isValid: Bool { invalidBytes == 0 }
+
+    /// Whether the text is UTF-8 with at most one invalid byte per hundred multi-byte
+    /// characters: a UTF-8 export with a few corrupt bytes, not text in another encoding.
+    var isMostlyValid: Bool { multibyteSequences > 0 && invalidBytes * 100 <= multibyteSequences }
+
+    /// Whether more input can still change the verdict: text in another encoding shows
+    /// itself within the first few hundred characters, so the check can stop there.
+    var isDecided: Bool { invalidBytes >= 256 && invalidBytes * 100 > multibyteSequences }
+
     mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard isValid, !bytes.isEmpty else { return }
+        guard !bytes.isEmpty else { return }
         var input = bytes
         if !pending.isEmpty {
             let length = UTF8Validation.sequenceLength(lead: pending[0])
@@ -55,24 +73,32 @@ struct UTF8Validator {
             }
             let sequence = pending + input[0..<needed]
             pending = []
-            guard sequence.withUnsafeBufferPointer({ UTF8Validation.validPrefix($0) }) == length else {
-                isValid = false
+            if sequence.withUnsafeBufferPointer({ UTF8Validation.validPrefix($0) }) == length {
+                multibyteSequences += 1
+                input = UnsafeBufferPointer(rebasing: input[needed...])
+            } else {
+                invalidBytes += 1
+            }
+        }
+        while !input.isEmpty {
+            let valid = UTF8Validation.validPrefix(input)
+            for byte in input[0..<valid] where byte & 0xC0 == 0xC0 {
+                multibyteSequences += 1
+            }
+            guard valid < input.count else { return }
+            let rest = UnsafeBufferPointer(rebasing: input[valid...])
+            if UTF8Validation.isIncompleteSequence(rest) {
+                pending = Array(rest)
                 return
             }
-            input = UnsafeBufferPointer(rebasing: input[needed...])
-        }
-        let consumed = UTF8Validation.validPrefix(input)
-        guard consumed < input.count else { return }
-        let rest = UnsafeBufferPointer(rebasing: input[consumed...])
-        if UTF8Validation.isIncompleteSequence(rest) {
-            pending = Array(rest)
-        } else {
-            isValid = false
+            invalidBytes += 1
+            input = UnsafeBufferPointer(rebasing: rest[1...])
         }
     }
 
     mutating func finish() {
-        if !pending.isEmpty { isValid = false }
+        if !pending.isEmpty { invalidBytes += 1 }
+        pending = []
     }
 }
 

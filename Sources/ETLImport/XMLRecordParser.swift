@@ -135,25 +135,33 @@ final class XMLRecordParser {
 
     private func record(_ error: xmlErrorPtr) {
         guard problem == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-        var message = error.pointee.message.map { String(cString: $0) } ?? "the element is not well-formed"
-        while message.last?.isWhitespace == true { message.removeLast() }
-        message = XMLRecordParser.withoutChunkLines(message)
-        problem = Problem(message: message, line: Int(max(1, error.pointee.line)))
+        problem = Problem(
+            message: XMLRecordParser.describe(code: error.pointee.code), line: Int(max(1, error.pointee.line)))
     }
 
-    /// libxml2 names lines within the parsed chunk ("name line 3 and nme"), which mean
-    /// nothing to someone reading the file; the caller adds the file's own line instead.
-    static func withoutChunkLines(_ message: String) -> String {
-        var words = message.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        var index = 0
-        while index + 1 < words.count {
-            if words[index] == "line", Int(words[index + 1]) != nil {
-                words.removeSubrange(index...(index + 1))
-            } else {
-                index += 1
-            }
+    /// A fixed description of a libxml2 error code. libxml2's own messages quote names and
+    /// text from the record (an entity's name, a misspelt tag), which may be personal data,
+    /// so they never reach a reject reason.
+    static func describe(code: Int32) -> String {
+        switch UInt32(bitPattern: code) {
+        case XML_ERR_TAG_NAME_MISMATCH.rawValue: "an end tag does not match its start tag"
+        case XML_ERR_TAG_NOT_FINISHED.rawValue, XML_ERR_LTSLASH_REQUIRED.rawValue: "an element is not closed"
+        case XML_ERR_UNDECLARED_ENTITY.rawValue, XML_WAR_UNDECLARED_ENTITY.rawValue:
+            "a reference to an undefined entity; write a literal & as &amp;"
+        case XML_ERR_ENTITYREF_SEMICOL_MISSING.rawValue, XML_ERR_ENTITYREF_NO_NAME.rawValue:
+            "a bare '&'; write it as &amp;"
+        case XML_ERR_NAME_REQUIRED.rawValue, XML_ERR_LT_IN_ATTRIBUTE.rawValue:
+            "a '<' that starts no tag; write it as &lt;"
+        case XML_ERR_GT_REQUIRED.rawValue: "a tag that does not end with '>'"
+        case XML_ERR_ATTRIBUTE_NOT_STARTED.rawValue, XML_ERR_ATTRIBUTE_WITHOUT_VALUE.rawValue,
+            XML_ERR_ATTRIBUTE_REDEFINED.rawValue, XML_ERR_LITERAL_NOT_FINISHED.rawValue:
+            "a malformed attribute"
+        case XML_ERR_INVALID_CHAR.rawValue, XML_ERR_INVALID_ENCODING.rawValue, XML_ERR_INVALID_CHARREF.rawValue:
+            "a character or bytes that XML does not allow"
+        case XML_ERR_DOCUMENT_END.rawValue, XML_ERR_EXTRA_CONTENT.rawValue: "text after the record's end tag"
+        case XML_ERR_ENTITY_LOOP.rawValue: "an entity that refers to itself"
+        default: "the element is not well-formed (libxml2 error \(code))"
         }
-        return words.joined(separator: " ")
     }
 
     private func slot(of name: UnsafePointer<xmlChar>) -> Int {

@@ -40,22 +40,51 @@ enum FilePaths {
         return nil
     }
 
-    /// The regular files under `inbox` that `glob` matches, sorted, as paths relative to the inbox.
-    static func match(_ glob: String, in inbox: String) -> [String] {
+    /// A file that a glob matched, relative to the inbox, with its modification time.
+    struct Match: Equatable {
+        var name: String
+        var modified: timespec
+
+        static func == (lhs: Match, rhs: Match) -> Bool {
+            lhs.name == rhs.name && lhs.modified.tv_sec == rhs.modified.tv_sec
+                && lhs.modified.tv_nsec == rhs.modified.tv_nsec
+        }
+
+        /// Newer first: by modification time, then by name.
+        func isNewer(than other: Match) -> Bool {
+            if modified.tv_sec != other.modified.tv_sec { return modified.tv_sec > other.modified.tv_sec }
+            if modified.tv_nsec != other.modified.tv_nsec { return modified.tv_nsec > other.modified.tv_nsec }
+            return name > other.name
+        }
+    }
+
+    /// `name` inside `folder`.
+    static func join(_ folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    /// The regular files under `inbox` that `glob` matches, sorted by name, relative to the
+    /// inbox. The inbox's own path is escaped, so `[`, `*` and `?` in it match themselves.
+    static func match(_ glob: String, in inbox: String) -> [Match] {
+        var escaped = ""
+        for character in inbox {
+            if "*?[\\".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
         var result = glob_t()
         defer { globfree(&result) }
-        let pattern = inbox.hasSuffix("/") ? inbox + glob : inbox + "/" + glob
-        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
-        var files: [String] = []
+        guard Glibc.glob(join(escaped, glob), 0, nil, &result) == 0 else { return [] }
+        let prefix = join(inbox, "")
+        var files: [Match] = []
         for index in 0..<Int(result.gl_pathc) {
             guard let pointer = result.gl_pathv[index] else { continue }
             let path = String(cString: pointer)
             var info = stat()
             guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            let prefix = inbox.hasSuffix("/") ? inbox : inbox + "/"
-            files.append(path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path)
+            let name = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+            files.append(Match(name: name, modified: info.st_mtim))
         }
-        return files.sorted()
+        return files.sorted { $0.name < $1.name }
     }
 
     /// Whether `path` is an existing folder.

@@ -24,16 +24,16 @@ extension Pipeline {
         let bytes = try readFile(path)
         let sha256 = SHA256.hex(of: bytes)
         return try bytes.withUnsafeBufferPointer { buffer throws(PipelineError) -> (Pipeline, [Diagnostic]) in
-            var scanner = JSONScanner(bytes: buffer, maxDepth: 64)
-            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-                scanner.index = 3  // An editor's UTF-8 byte-order mark.
-            }
+            // An editor's UTF-8 byte-order mark is not part of the text: positions start after it.
+            let hasMark = buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF
+            let text = hasMark ? UnsafeBufferPointer(rebasing: buffer[3...]) : buffer
+            var scanner = JSONScanner(bytes: text, maxDepth: 64)
             let root: JSONNode
             do throws(JSONSyntaxError) {
                 root = try scanner.parseValue()
                 if scanner.peek() != nil { throw scanner.error("the end of the file after the pipeline object") }
             } catch {
-                let position = TextPosition.of(offset: error.offset, in: buffer)
+                let position = TextPosition.of(offset: error.offset, in: text)
                 throw .invalid([Diagnostic(file: path, position: position, message: "invalid JSON: \(error.message)")])
             }
             var decoder = PipelineDecoder(file: path)
@@ -45,9 +45,9 @@ extension Pipeline {
                 let pipeline = decoder.decodePipeline(
                     root, defaultName: defaultName, folder: folder.isEmpty ? "/" : folder, sha256: sha256, path: path)
             else {
-                throw .invalid(decoder.diagnostics)
+                throw .invalid(decoder.sortedDiagnostics)
             }
-            return (pipeline, decoder.diagnostics)
+            return (pipeline, decoder.sortedDiagnostics)
         }
     }
 

@@ -20,6 +20,8 @@ public struct PipelineSource: Sendable {
     public var spec: SourceSpec
     public var format: SourceFormat
     public var files: [FilePattern]
+    /// Which of the matched files form the export the source imports.
+    public var export: ExportSelection
     /// `pipelines/demo.json:12:7`, where the source is declared.
     public var location: String
     /// Where each mapped source column is named in the pipeline file.
@@ -34,4 +36,14 @@ public struct FilePattern: Sendable, Equatable {
     public var format: SourceFormat
     /// Where the glob is written in the pipeline file.
     public var position: TextPosition
+}
+
+/// Which files a source imports when its globs match several: an inbox that keeps past
+/// nights' exports must not mix them, because each export is the whole register.
+public enum ExportSelection: String, Sendable, CaseIterable {
+    /// The newest file (by modification time, then by name) is the export; older ones are
+    /// left alone and named in the summary.
+    case newestFile = "newest-file"
+    /// Every matched file together is one export, for departments that send a set of files.
+    case allFiles = "all-files"
 }

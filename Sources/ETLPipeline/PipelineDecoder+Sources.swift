@@ -22,15 +22,18 @@ extension PipelineDecoder {
                 if elements.isEmpty { error("'sources' is empty; declare at least one source", at: node.position) }
                 var seen: [String: TextPosition] = [:]
                 for (index, element) in elements.enumerated() {
-                    guard let source = decodeSource(element, index: index) else { continue }
-                    if let first = seen[source.name] {
-                        error(
-                            "duplicate source name '\(source.name)'; it is already used at line \(first.line); give each source its own name",
-                            at: element["name"]?.position ?? element.position)
-                    } else {
-                        seen[source.name] = element["name"]?.position ?? element.position
-                        sources.append(source)
+                    // Names are compared as written, so a duplicate is reported even when
+                    // either source has other errors.
+                    if let nameNode = element["name"], let name = nameNode.stringValue {
+                        if let first = seen[name] {
+                            error(
+                                "duplicate source name '\(name)'; it is already used at line \(first.line); give each source its own name",
+                                at: nameNode.position)
+                        } else {
+                            seen[name] = nameNode.position
+                        }
                     }
+                    if let source = decodeSource(element, index: index) { sources.append(source) }
                 }
             } else {
                 error("'sources' must be an array of sources, not \(node.typeDescription)", at: node.position)
@@ -67,7 +70,13 @@ extension PipelineDecoder {
             }
             spec.encoding = encoding
         }
-        decodeFormatOptions(members, format: format, what: what, into: &spec)
+        let formats = Set([format] + files.map(\.format))
+        if spec.encoding == .gb18030, let other = formats.first(where: { $0 != .csv }), format == .csv {
+            error(
+                "\(what) reads some files as \(other.rawValue), which is always UTF-8; GB18030 applies to CSV only, so use \"auto\" or give those files their own source",
+                at: members["encoding"]?.value.position ?? node.position)
+        }
+        decodeFormatOptions(members, formats: formats, what: what, at: node.position, into: &spec)
         var columnLocations: [String: String] = [:]
         if let node = members["key"]?.value, let key = string(node, "\(what).key") {
             spec.key = key
@@ -112,8 +121,9 @@ extension PipelineDecoder {
         }
         let errorsAfter = diagnostics.filter { $0.severity == .error }.count
         guard errorsAfter == errorsBefore else { return nil }
+        let export = members["export"].flatMap { oneOf($0.value, "export", ExportSelection.self) } ?? .newestFile
         return PipelineSource(
-            spec: spec, format: format, files: files, location: location(node.position),
+            spec: spec, format: format, files: files, export: export, location: location(node.position),
             columnLocations: columnLocations)
     }
 
@@ -161,12 +171,14 @@ extension PipelineDecoder {
     }
 
     private mutating func decodeFormatOptions(
-        _ members: [String: JSONMember], format: SourceFormat, what: String, into spec: inout SourceSpec
+        _ members: [String: JSONMember], formats: Set<SourceFormat>, what: String, at source: TextPosition,
+        into spec: inout SourceSpec
     ) {
+        let read = formats.map(\.rawValue).sorted().joined(separator: " and ")
         for (key, needed) in [("csv", SourceFormat.csv), ("xml", .xml), ("json", .json)]
-        where format != needed {
+        where !formats.contains(needed) {
             if let member = members[key] {
-                warning("'\(key)' settings are ignored: \(what) reads \(format.rawValue)", at: member.keyPosition)
+                warning("'\(key)' settings are ignored: \(what) reads \(read)", at: member.keyPosition)
             }
         }
         if let node = members["csv"]?.value, let csv = object(node, "\(what).csv", allowed: Self.csvKeys) {
@@ -199,10 +211,11 @@ extension PipelineDecoder {
                     spec.xmlRecordElement = name
                 }
             }
-        } else if format == .xml {
+        }
+        if formats.contains(.xml), members["xml"]?.value["recordElement"]?.stringValue == nil {
             error(
                 "\(what) reads XML, so it needs \"xml\": {\"recordElement\": \"…\"} naming the element that holds one record",
-                at: members["format"]!.value.position)
+                at: members["xml"]?.value.position ?? members["format"]?.value.position ?? source)
         }
         if let node = members["json"]?.value, let json = object(node, "\(what).json", allowed: Self.jsonKeys) {
             if let records = json["records"]?.value, let path = string(records, "the JSON records path") {

@@ -11,7 +11,7 @@ struct PipelineDecoder {
     static let pipelineKeys = ["$schema", "name", "description", "inbox", "sources"]
     static let sourceKeys = [
         "name", "description", "format", "files", "encoding", "csv", "xml", "json", "key", "fields", "values",
-        "dateFormats", "payload", "limits",
+        "dateFormats", "payload", "limits", "export",
     ]
     static let filePatternKeys = ["glob", "format"]
     static let csvKeys = ["delimiter", "maxQuotedFieldBytes", "maxQuotedFieldLines"]
@@ -40,6 +40,11 @@ struct PipelineDecoder {
     }
 
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    /// The diagnostics in the order they appear in the file.
+    var sortedDiagnostics: [Diagnostic] {
+        diagnostics.sorted { ($0.position.line, $0.position.column) < ($1.position.line, $1.position.column) }
+    }
 
     func location(_ position: TextPosition) -> String {
         "\(file):\(position.line):\(position.column)"
@@ -99,15 +104,16 @@ struct PipelineDecoder {
     }
 
     mutating func integer(_ node: JSONNode, _ what: String, range: ClosedRange<Int>) -> Int? {
-        guard case .number(let text) = node.value, let value = Int(text) else {
+        // JSON Schema counts 65536.0 and 2e6 as integers, so accept any whole number.
+        guard case .number(let text) = node.value, let number = Double(text), number.rounded() == number else {
             error("\(what) must be a whole number, not \(node.typeDescription)", at: node.position)
             return nil
         }
-        guard range.contains(value) else {
+        guard number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
             error("\(what) must be between \(range.lowerBound) and \(range.upperBound)", at: node.position)
             return nil
         }
-        return value
+        return Int(number)
     }
 
     mutating func oneOf<Value: RawRepresentable<String> & CaseIterable>(

@@ -11,6 +11,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case invalid([Diagnostic])
     /// The pipeline names no inbox and none was given.
     case noInbox(pipeline: String)
+    /// The inbox is not a folder.
+    case inboxNotFound(String)
     /// The state store failed.
     case store(StoreError)
 
@@ -27,14 +29,17 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
                 "\(diagnostics.map(\.description).joined(separator: "\n"))\n\(errors) error\(errors == 1 ? "" : "s") in the pipeline file"
         case .noInbox(let pipeline):
             return "\(pipeline) names no inbox; add \"inbox\": \"<folder>\" to it or pass --inbox DIR"
+        case .inboxNotFound(let inbox):
+            return "the inbox \(inbox) is not a folder; check the pipeline's \"inbox\" or pass --inbox DIR"
         case .store(let error):
             return error.description
         }
     }
 }
 
-/// Why one source of a run failed; the run goes on with the other sources.
-public enum SourceFailure: Error, Sendable, CustomStringConvertible {
+/// Why one source of a run failed, as the message the run reports; the run goes on with the
+/// other sources. (The failure is reported, not thrown.)
+public enum SourceFailure: Sendable, CustomStringConvertible {
     /// None of the source's globs matched a file in the inbox.
     case noFiles(source: String, globs: [String], inbox: String, pipelineLocation: String)
     /// A file could not be imported at all; `pipelineHint` points at the pipeline setting involved.

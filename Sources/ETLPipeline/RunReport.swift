@@ -23,6 +23,8 @@ public struct SourceReport: Sendable {
     public var name: String
     public var status: RunStatus
     public var files: [FileReport]
+    /// Files the globs matched but that are older than the export imported, left alone.
+    public var olderFiles: [String] = []
     public var counts: RecordCounts
     /// Why the source failed, when it did: what went wrong and what to do.
     public var failure: String?

@@ -2,6 +2,10 @@ import ETLCore
 import ETLImport
 import ETLStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Runs a pipeline: imports each source's export into the staging store.
 ///
 /// Each file is imported in one transaction. A source's new records become current only
@@ -29,6 +33,7 @@ public struct Runner {
     public func run() throws(PipelineError) -> RunReport {
         let started = Timestamp.monotonicSeconds()
         guard let inbox = inbox ?? pipeline.inbox else { throw .noInbox(pipeline: pipeline.path) }
+        guard FilePaths.isDirectory(inbox) else { throw .inboxNotFound(inbox) }
         do {
             let store = try StateStore(folder: stateFolder)
             let runID = try store.beginRun(pipeline: pipeline.name, pipelineSHA256: pipeline.sha256)
@@ -58,11 +63,15 @@ public struct Runner {
         _ source: PipelineSource, sourceID: Int64, runID: Int64, inbox: String, store: StateStore
     ) -> SourceReport {
         var report = SourceReport(name: source.name, status: .running, files: [], counts: RecordCounts())
-        var files: [(name: String, format: SourceFormat)] = []
+        var files: [(match: FilePaths.Match, format: SourceFormat)] = []
         for pattern in source.files {
-            for name in FilePaths.match(pattern.glob, in: inbox) where !files.contains(where: { $0.name == name }) {
-                files.append((name, pattern.format))
+            for match in FilePaths.match(pattern.glob, in: inbox) where !files.contains(where: { $0.match == match }) {
+                files.append((match, pattern.format))
             }
+        }
+        if source.export == .newestFile, let newest = files.min(by: { $0.match.isNewer(than: $1.match) }) {
+            report.olderFiles = files.map(\.match.name).filter { $0 != newest.match.name }
+            files = [newest]
         }
         guard !files.isEmpty else {
             report.status = .failed
@@ -77,17 +86,32 @@ public struct Runner {
         do {
             for file in files {
                 let fileReport = try importFile(
-                    file.name, format: file.format, source: source, sourceID: sourceID, runID: runID, inbox: inbox,
+                    file.match.name, format: file.format, source: source, sourceID: sourceID, runID: runID,
+                    inbox: inbox,
                     store: store)
                 report.files.append(fileReport)
                 report.counts += fileReport.counts
+            }
+            // An export where nothing could be staged is far more likely a broken export than
+            // an empty register: keep the earlier records rather than replace them with nothing.
+            guard report.counts.staged > 0 else {
+                try store.discardSource(run: runID, source: sourceID)
+                report.status = .failed
+                report.failure =
+                    "\(source.name): no record of the export could be staged (read \(report.counts.read), rejected \(report.counts.rejected)); the earlier records are kept. Fix the export or the pipeline's mapping and run again"
+                return report
             }
             try store.commitSource(run: runID, source: sourceID)
             report.status = .succeeded
         } catch {
             report.status = .failed
-            report.failure = describe(error, source: source)
-            try? store.discardSource(run: runID, source: sourceID)
+            report.failure = describe(error, source: source) + "; the earlier records are kept"
+            do {
+                try store.discardSource(run: runID, source: sourceID)
+            } catch {
+                // The rows stay invisible (their run is not the source's current one), but say so.
+                report.failure! += "; cleaning up this run's rows also failed: \(error)"
+            }
         }
         return report
     }
@@ -96,7 +120,8 @@ public struct Runner {
         _ name: String, format: SourceFormat, source: PipelineSource, sourceID: Int64, runID: Int64, inbox: String,
         store: StateStore
     ) throws -> FileReport {
-        let path = inbox.hasSuffix("/") ? inbox + name : inbox + "/" + name
+        let path = FilePaths.join(inbox, name)
+        let before = try FileState(path: path, name: name)
         let fingerprint = try FileFingerprint.compute(
             path: path, displayName: name, checkUTF8: format == .csv && source.spec.encoding == .auto)
         let encoding = try source.spec.encoding.resolved(for: fingerprint, format: format, file: name)
@@ -118,6 +143,11 @@ public struct Runner {
                         records: stager.counts.read, seconds: Timestamp.monotonicSeconds() - started))
             }
         }
+        // A file still being written would be imported half: refuse it if it changed meanwhile.
+        if try FileState(path: path, name: name) != before {
+            throw ImportError.cannotRead(
+                file: name, reason: "it changed while it was imported; it may still be arriving, so try again later")
+        }
         return FileReport(name: name, encoding: encoding.rawValue, bytes: fingerprint.size, counts: counts)
     }
 
@@ -135,5 +165,22 @@ public struct Runner {
         default:
             return "\(source.name): \(error)"
         }
+    }
+}
+
+/// A file's size and modification time, to notice a file that changes while it is read.
+private struct FileState: Equatable {
+    var size: Int
+    var seconds: Int
+    var nanoseconds: Int
+
+    init(path: String, name: String) throws(ImportError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .cannotRead(file: name, reason: String(cString: strerror(errno)))
+        }
+        size = Int(info.st_size)
+        seconds = Int(info.st_mtim.tv_sec)
+        nanoseconds = Int(info.st_mtim.tv_nsec)
     }
 }

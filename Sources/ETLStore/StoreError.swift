@@ -11,7 +11,16 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .sqlite(let code, let message, let sql):
             let statement = sql.map { " in `\($0.split(whereSeparator: \.isNewline).joined(separator: " "))`" } ?? ""
-            return "SQLite error \(code): \(message)\(statement)"
+            let advice: String
+            switch code & 0xFF {
+            case 5, 6:
+                advice = "; another etl run is using this state folder: wait for it to finish, or pass another --state"
+            case 11, 26: advice = "; the state store is damaged or is not an etl state store: check --state"
+            case 13: advice = "; the disk is full"
+            default: advice = ""
+            }
+            return "SQLite error \(code): \(message)\(statement)\(advice)"
+
         case .cannotOpen(let path, let reason):
             return
                 "cannot open the state store at \(path): \(reason); check that the folder exists and is writable, or pass --state DIR"

@@ -141,3 +141,73 @@ import Testing
         #expect(try Pipeline.locate(path) == path)
     }
 }
+
+@Suite struct PipelineCheckTests {
+    private func messages(_ text: String) throws -> [Diagnostic] {
+        let folder = TemporaryDirectory()
+        let path = folder.write("p.json", text)
+        do {
+            return try Pipeline.load(path: path).1
+        } catch {
+            guard case .invalid(let diagnostics) = error else { throw error }
+            return diagnostics
+        }
+    }
+
+    @Test func aPerGlobXMLEntryNeedsARecordElement() throws {
+        let found = try messages(
+            """
+            {"sources": [{"name": "c", "format": "json", "files": ["c*.json", {"glob": "c*.xml", "format": "xml"}],
+              "key": "k", "fields": {"name": "n"}}]}
+            """)
+        #expect(found.contains { $0.message.contains("needs \"xml\": {\"recordElement\"") })
+    }
+
+    @Test func gb18030CannotCoverAPerGlobJSONEntry() throws {
+        let found = try messages(
+            """
+            {"sources": [{"name": "c", "format": "csv", "encoding": "gb18030",
+              "files": ["c*.csv", {"glob": "c*.json", "format": "json"}], "key": "k", "fields": {"name": "n"}}]}
+            """)
+        #expect(found.contains { $0.message.contains("GB18030 applies to CSV only") })
+    }
+
+    @Test func diagnosticsComeInFileOrderAndDuplicatesAreFoundDespiteOtherErrors() throws {
+        let found = try messages(
+            """
+            {"sources": [
+              {"name": "a", "format": "csv", "files": "a*.csv", "key": "k", "fields": {"nme": "n"}},
+              {"name": "a", "format": "csv", "files": "a*.csv", "key": "k", "fields": {"idNo": "n"}}
+            ]}
+            """)
+        #expect(found.map(\.position.line) == [2, 3, 3])
+        #expect(found.contains { $0.message.hasPrefix("duplicate source name 'a'") })
+    }
+
+    @Test func wholeNumbersMayBeWrittenAsDecimalsAndRangesAreNamed() throws {
+        let ok = try messages(
+            """
+            {"sources": [{"name": "a", "format": "csv", "files": "a*.csv", "key": "k", "fields": {"name": "n"},
+              "csv": {"maxQuotedFieldBytes": 65536.0, "maxQuotedFieldLines": 2e2}}]}
+            """)
+        #expect(ok.isEmpty)
+        let big = try messages(
+            """
+            {"sources": [{"name": "a", "format": "csv", "files": "a*.csv", "key": "k", "fields": {"name": "n"},
+              "csv": {"maxQuotedFieldBytes": 99999999999999999999999}}]}
+            """)
+        #expect(big.map(\.message) == ["maxQuotedFieldBytes must be between 1 and 1073741824"])
+    }
+
+    @Test func aByteOrderMarkDoesNotShiftColumns() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.write("p.json", bytes: [0xEF, 0xBB, 0xBF] + Array("{\"sources\":3}".utf8))
+        do {
+            _ = try Pipeline.load(path: path)
+            Issue.record("expected an error")
+        } catch {
+            guard case .invalid(let diagnostics) = error else { throw error }
+            #expect(diagnostics.first?.position.column == 12)
+        }
+    }
+}

@@ -135,3 +135,82 @@ import Testing
         #expect(record.fields.name == hostile)
     }
 }
+
+@Suite struct RunnerExportTests {
+    private let header = "id,name,addr\n"
+
+    /// A one-source CSV pipeline over `inbox`, with the given export selection.
+    private func pipeline(_ folder: TemporaryDirectory, export: String = "newest-file") throws -> Pipeline {
+        let path = folder.write(
+            "p.json",
+            """
+            {"inbox": "inbox", "sources": [{"name": "ss", "format": "csv", "files": "ss_*.csv", "export": "\(export)",
+              "key": "id", "fields": {"name": "name", "address": "addr"}}]}
+            """)
+        return try Pipeline.load(path: path).0
+    }
+
+    private func keys(_ folder: TemporaryDirectory) throws -> [String: String?] {
+        let cursor = try StateStore(folder: folder.file("state")).stagedRecords(pipeline: "p")
+        var keys: [String: String?] = [:]
+        while let staged = try cursor.next() { keys[staged.record.key] = staged.record.fields.address }
+        return keys
+    }
+
+    /// Sets a file's modification time, so "newest" does not depend on how fast the test runs.
+    private func touch(_ path: String, secondsAgo: Int) throws {
+        let date = Date(timeIntervalSinceNow: TimeInterval(-secondsAgo))
+        try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
+    }
+
+    @Test func theNewestFileIsTheExportAndOlderOnesAreNamed() throws {
+        let folder = TemporaryDirectory()
+        try touch(folder.write("inbox/ss_2026-11-26.csv", header + "1,A,old\n2,B,old\n"), secondsAgo: 86_400)
+        try touch(folder.write("inbox/ss_2026-11-27.csv", header + "1,A,new\n3,C,new\n"), secondsAgo: 10)
+        let report = try Runner(pipeline: pipeline(folder), stateFolder: folder.file("state")).run()
+        #expect(report.status == .succeeded)
+        #expect(report.sources[0].files.map(\.name) == ["ss_2026-11-27.csv"])
+        #expect(report.sources[0].olderFiles == ["ss_2026-11-26.csv"])
+        #expect(try keys(folder) == ["1": "new", "3": "new"])
+    }
+
+    @Test func allFilesTogetherFormOneExportWhenThePipelineSaysSo() throws {
+        let folder = TemporaryDirectory()
+        folder.write("inbox/ss_part1.csv", header + "1,A,x\n")
+        folder.write("inbox/ss_part2.csv", header + "2,B,y\n1,A,z\n")
+        let report = try Runner(pipeline: pipeline(folder, export: "all-files"), stateFolder: folder.file("state"))
+            .run()
+        #expect(report.sources[0].files.count == 2)
+        #expect(report.sources[0].counts == RecordCounts(read: 3, staged: 2, rejected: 1))
+        #expect(try keys(folder) == ["1": "x", "2": "y"])
+    }
+
+    @Test func anExportWhereNothingCouldBeStagedKeepsTheEarlierRecords() throws {
+        let folder = TemporaryDirectory()
+        let file = folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n")
+        let runner = try Runner(pipeline: pipeline(folder), stateFolder: folder.file("state"))
+        _ = try runner.run()
+        folder.write("inbox/ss_1.csv", header + "1,A,x,EXTRA\n2,B,y,EXTRA\n")
+        _ = file
+        let report = try runner.run()
+        #expect(report.status == .failed)
+        #expect(report.sources[0].failure?.contains("no record of the export could be staged") == true)
+        #expect(report.sources[0].failure?.contains("the earlier records are kept") == true)
+        #expect(try keys(folder) == ["1": "x", "2": "y"])
+    }
+
+    @Test func aMissingInboxFailsBeforeTheRunStarts() throws {
+        let folder = TemporaryDirectory()
+        let runner = try Runner(pipeline: pipeline(folder), stateFolder: folder.file("state"))
+        #expect(throws: PipelineError.self) { try runner.run() }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("state")))
+    }
+
+    @Test func anInboxPathWithGlobCharactersMatchesItself() throws {
+        let folder = TemporaryDirectory()
+        folder.write("in[1]/ss_1.csv", header + "1,A,x\n")
+        let report = try Runner(pipeline: pipeline(folder), inbox: folder.file("in[1]"), stateFolder: folder.file("s"))
+            .run()
+        #expect(report.status == .succeeded)
+    }
+}

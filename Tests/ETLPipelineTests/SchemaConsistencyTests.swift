@@ -50,6 +50,7 @@ import Testing
         #expect(enumValues(definitions?["format"]) == Set(SourceFormat.allCases.map(\.rawValue)))
         #expect(enumValues(source?["encoding"]) == Set(TextEncoding.allCases.map(\.rawValue)))
         #expect(keys(source?["fields"]) == Set(CanonicalField.allCases.map(\.rawValue)))
+        #expect(enumValues(source?["export"]) == Set(ExportSelection.allCases.map(\.rawValue)))
         #expect(
             enumValues(source?["values"]?["properties"]?["sex"]?["additionalProperties"])
                 == Set(SexCode.allCases.map(\.rawValue)))

@@ -44,6 +44,12 @@ import Testing
                 """)
     }
 
+    @Test func anEmptyOptionValueIsAUsageError() throws {
+        let result = try BinaryRunner.run(["status", "--state", ""])
+        #expect(result.exitCode == 64)
+        #expect(result.stderr.hasPrefix("Error: '--state' needs a value, not an empty one"))
+    }
+
     @Test func anUnknownCommandIsAUsageError() throws {
         let result = try BinaryRunner.run(["rnu"])
         #expect(result.exitCode == 64)
@@ -93,6 +99,17 @@ import Testing
         #expect(result.exitCode == 2)
         #expect(result.stdout.contains("civil_affairs     failed"))
         #expect(result.stderr.hasPrefix("Error: civil_affairs: no file in \(inbox) matches 'civil_affairs*.json'"))
+    }
+
+    @Test func statusNamesWhySourcesFailed() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        _ = try BinaryRunner.run(["run", "demo", "--inbox", inbox, "--state", folder.file("state")])
+        let text = try BinaryRunner.run(["status", "--state", folder.file("state")])
+        #expect(text.stdout.contains("Failed sources:\n  run 1: social_security: no file in"))
+        let json = try BinaryRunner.run(["status", "--json", "--state", folder.file("state")])
+        #expect(json.stdout.contains("\"message\": \"civil_affairs: no file in"))
     }
 
     @Test func aRunWhereEverySourceFailsExitsOne() throws {
@@ -169,6 +186,7 @@ import Testing
         #expect(sources.first?["read"] as? Int == 25)
         #expect(sources.first?["staged"] as? Int == 20)
         #expect(sources.first?["rejected"] as? Int == 5)
+        #expect(sources.first?["message"] is NSNull)
     }
 
     @Test func statusReadsTheStateFolderFromTheEnvironment() throws {
