@@ -60,22 +60,9 @@ public struct JSONScanner {
     /// The line and column of `offset`, counting on from the last position asked for.
     public mutating func position(at offset: Int) -> TextPosition {
         if offset < lastPosition.offset { lastPosition = TextPosition(line: 1, column: 1, offset: 0) }
-        var line = lastPosition.line
-        var column = lastPosition.column
-        var i = lastPosition.offset
         let end = min(offset, bytes.count)
-        while i < end {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
-            }
-            i += 1
-        }
-        lastPosition = TextPosition(line: line, column: column, offset: end)
-        return TextPosition(line: line, column: column, offset: offset)
+        lastPosition = lastPosition.advanced(over: UnsafeBufferPointer(rebasing: bytes[lastPosition.offset..<end]))
+        return TextPosition(line: lastPosition.line, column: lastPosition.column, offset: offset)
     }
 
     // MARK: - Whole values

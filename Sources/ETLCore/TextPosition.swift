@@ -12,21 +12,23 @@ public struct TextPosition: Sendable, Hashable, CustomStringConvertible {
 
     /// The position of `offset` in `bytes`; columns count Unicode scalars, as editors do.
     public static func of(offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> TextPosition {
-        var line = 1
-        var column = 1
-        let end = min(offset, bytes.count)
-        var i = 0
-        while i < end {
-            let byte = bytes[i]
+        TextPosition(line: 1, column: 1, offset: 0)
+            .advanced(over: UnsafeBufferPointer(rebasing: bytes[0..<min(offset, bytes.count)]))
+    }
+
+    /// The position just after `bytes`, which follow this position in the text.
+    public func advanced(over bytes: UnsafeBufferPointer<UInt8>) -> TextPosition {
+        var line = line
+        var column = column
+        for byte in bytes {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1
             } else if byte & 0xC0 != 0x80 {
                 column += 1
             }
-            i += 1
         }
-        return TextPosition(line: line, column: column, offset: offset)
+        return TextPosition(line: line, column: column, offset: offset + bytes.count)
     }
 
     public var description: String { "\(line):\(column)" }

@@ -23,10 +23,10 @@ final class JSONDocumentReader: RawRecordReader {
     private let recordsPath: [String]
     private let maxRecordBytes: Int
     private var position = 0
-    /// The line (1-based) and column (Unicode scalars since the line's start) of `position`,
-    /// counted as the reader moves on, so positions stay right when the window moves.
-    private var line = 1
-    private var column = 0
+    /// The line and column of `position`, counted as the reader moves on, so that positions
+    /// stay right when the window moves. (Its offset is not used: the window moves.)
+    private var cursor = TextPosition(line: 1, column: 1, offset: 0)
+    private var line: Int { cursor.line }
     private var recordIndex = 0
     private var state = State.firstElement
 
@@ -92,15 +92,7 @@ final class JSONDocumentReader: RawRecordReader {
             if scanner.index - start > maxRecordBytes {
                 return .reject(Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
             }
-            switch outcome {
-            case .values:
-                return .record(location)
-            case .notAnObject(let found):
-                return .reject(
-                    Reject(
-                        location: location, reason: .notAnObject(found: found),
-                        raw: text(scanner.bytes, start, scanner.index)))
-            }
+            return outcome.item(at: location, raw: text(scanner.bytes, start, scanner.index))
         }
         switch attempt {
         case .done(let item):
@@ -134,9 +126,8 @@ final class JSONDocumentReader: RawRecordReader {
                     if refilled || input.atEnd { continue }
                     return .tooLarge
                 }
-                let (errorLine, errorColumn) = lineAndColumn(at: min(error.offset, input.count))
-                throw .brokenJSONDocument(
-                    file: input.path, line: errorLine, column: errorColumn + 1, detail: error.message)
+                let at = cursorAt(min(error.offset, input.count))
+                throw .brokenJSONDocument(file: input.path, line: at.line, column: at.column, detail: error.message)
             }
         }
     }
@@ -149,7 +140,7 @@ final class JSONDocumentReader: RawRecordReader {
             return value
         case .tooLarge:
             throw .brokenJSONDocument(
-                file: input.path, line: line, column: column + 1,
+                file: input.path, line: line, column: cursor.column,
                 detail: "\(what) holds a value larger than the limit of \(input.maxCapacity) bytes")
         }
     }
@@ -215,7 +206,7 @@ final class JSONDocumentReader: RawRecordReader {
             advance(to: i)
             if i < bytes.count {
                 throw .brokenJSONDocument(
-                    file: input.path, line: line, column: column + 1,
+                    file: input.path, line: line, column: cursor.column,
                     detail: "expected the end of the document, found more text")
             }
             let refilled = try input.refill(keepingFrom: position)
@@ -279,7 +270,7 @@ final class JSONDocumentReader: RawRecordReader {
             position = 0
             if !refilled {
                 throw .brokenJSONDocument(
-                    file: input.path, line: line, column: column + 1, detail: "the file ends inside a record")
+                    file: input.path, line: line, column: cursor.column, detail: "the file ends inside a record")
             }
         }
     }
@@ -288,26 +279,12 @@ final class JSONDocumentReader: RawRecordReader {
 
     /// Moves `position` to `index`, counting lines and columns on the way.
     private func advance(to index: Int) {
-        (line, column) = lineAndColumn(at: index)
+        cursor = cursorAt(index)
         position = index
     }
 
-    /// The line and 0-based column of `index`, which is at or after `position`.
-    private func lineAndColumn(at index: Int) -> (Int, Int) {
-        let bytes = input.bytes
-        var line = self.line
-        var column = self.column
-        var i = position
-        while i < min(index, bytes.count) {
-            let byte = bytes[i]
-            if byte == 0x0A {
-                line += 1
-                column = 0
-            } else if byte & 0xC0 != 0x80 {
-                column += 1
-            }
-            i += 1
-        }
-        return (line, column)
+    /// The line and column of `index`, which is at or after `position`.
+    private func cursorAt(_ index: Int) -> TextPosition {
+        cursor.advanced(over: UnsafeBufferPointer(rebasing: input.bytes[position..<min(index, input.count)]))
     }
 }

@@ -58,15 +58,7 @@ final class JSONLinesReader: RawRecordReader {
             do throws(JSONSyntaxError) {
                 let outcome = try extractor.extract(&scanner, into: fields)
                 if scanner.peek() != nil { throw scanner.error("the end of the line after the record") }
-                switch outcome {
-                case .values:
-                    return .record(location)
-                case .notAnObject(let found):
-                    return .reject(
-                        Reject(
-                            location: location, reason: .notAnObject(found: found),
-                            raw: String(decoding: bytes, as: UTF8.self)))
-                }
+                return outcome.item(at: location, raw: String(decoding: bytes, as: UTF8.self))
             } catch  where error.isEncodingError {
                 return .reject(
                     Reject(

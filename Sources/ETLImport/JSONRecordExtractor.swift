@@ -13,6 +13,15 @@ struct JSONRecordExtractor {
         case values
         /// The value is valid JSON but not an object; names what it is.
         case notAnObject(String)
+
+        /// What the reader yields for this outcome.
+        func item(at location: RecordLocation, raw: @autoclosure () -> String) -> RawItem {
+            switch self {
+            case .values: .record(location)
+            case .notAnObject(let found):
+                .reject(Reject(location: location, reason: .notAnObject(found: found), raw: raw()))
+            }
+        }
     }
 
     /// Reads the value at the scanner's position, which must be complete in its bytes, and
