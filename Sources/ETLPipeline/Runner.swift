@@ -34,9 +34,11 @@ public struct Runner {
         let started = Timestamp.monotonicSeconds()
         guard let inbox = inbox ?? pipeline.inbox else { throw .noInbox(pipeline: pipeline.path) }
         guard FilePaths.isDirectory(inbox) else { throw .inboxNotFound(inbox) }
+        var begun: (store: StateStore, runID: Int64)?
         do {
             let store = try StateStore(folder: stateFolder)
             let runID = try store.beginRun(pipeline: pipeline.name, pipelineSHA256: pipeline.sha256)
+            begun = (store, runID)
             var reports: [SourceReport] = []
             for source in pipeline.sources {
                 let sourceID = try store.sourceID(pipeline: pipeline.name, name: source.name)
@@ -55,6 +57,13 @@ public struct Runner {
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
                 seconds: Timestamp.monotonicSeconds() - started)
         } catch {
+            // Record the run as failed rather than leave it shown as running; the error that
+            // stopped it is the one reported, whatever happens to this last write.
+            if let (store, runID) = begun {
+                do {
+                    try store.finishRun(runID, status: .failed, message: error.description)
+                } catch {}
+            }
             throw .store(error)
         }
     }
