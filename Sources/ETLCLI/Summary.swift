@@ -34,6 +34,12 @@ enum Summary {
                 )
             }
         }
+        if !report.retiredSources.isEmpty {
+            lines.append("")
+            lines.append(
+                "Sources no longer in the pipeline, whose records are no longer current: \(report.retiredSources.joined(separator: ", "))"
+            )
+        }
         for source in report.sources where !source.olderFiles.isEmpty {
             lines.append(
                 "  \(source.name): older files left alone (the newest file is the export): \(source.olderFiles.joined(separator: ", "))"

@@ -56,7 +56,7 @@ final class CSVReader: RawRecordReader {
             case nil:
                 throw .missingHeader(file: input.path)
             case .record(let end, let lineBreaks)?:
-                header = fields.map { decodeLossy($0) }
+                header = fields.map { headerName($0) }
                 position = end
                 line += lineBreaks
                 var columnSlots = [Int?](repeating: nil, count: header.count)
@@ -380,12 +380,17 @@ final class CSVReader: RawRecordReader {
         UTF8Validation.asciiPrefix(bytes) == bytes.count
     }
 
-    /// The text of a range for messages and rejects: decoded when possible, else with
-    /// replacement characters.
+    /// A header cell's text, with doubled quotes undone.
+    private func headerName(_ field: FieldRange) -> String {
+        let arena = FieldArena(slotCount: 1)
+        return decode(field, into: arena, slot: 0) ? arena.string(0) ?? "" : decodeLossy(field)
+    }
+
+    /// The text of a range for rejects' raw text: bytes that cannot be decoded become U+FFFD.
     private func decodeLossy(_ field: FieldRange) -> String {
-        let scratchArena = FieldArena(slotCount: 1)
-        if decode(field, into: scratchArena, slot: 0) { return scratchArena.string(0) ?? "" }
-        return String(decoding: UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end]), as: UTF8.self)
+        let bytes = UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end])
+        if let decoder { return decoder.decodeLossy(bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func rawLine(_ start: Int, _ end: Int) -> String {

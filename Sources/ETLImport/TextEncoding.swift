@@ -169,4 +169,25 @@ final class GB18030Decoder {
         arena.end(slot)
         return true
     }
+
+    /// `bytes` decoded with each byte that starts no valid sequence replaced by U+FFFD, for
+    /// the raw text of a rejected row: the rest of the row stays readable.
+    func decodeLossy(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var text = ""
+        var rest = bytes
+        let arena = FieldArena(slotCount: 1)
+        while !rest.isEmpty {
+            let valid = GB18030Decoder.firstInvalid(rest) ?? rest.count
+            arena.reset()
+            if decode(UnsafeBufferPointer(rebasing: rest[0..<valid]), into: arena, slot: 0) {
+                text += arena.string(0) ?? ""
+            } else {
+                text += String(repeating: "\u{FFFD}", count: valid)
+            }
+            guard valid < rest.count else { break }
+            text += "\u{FFFD}"
+            rest = UnsafeBufferPointer(rebasing: rest[(valid + 1)...])
+        }
+        return text
+    }
 }

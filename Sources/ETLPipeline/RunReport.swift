@@ -10,6 +10,9 @@ public struct RunReport: Sendable {
     public var sources: [SourceReport]
     /// The first rejects of each source, in file order (all are in the state store).
     public var rejects: [RejectSummary]
+    /// Sources that earlier runs imported but the pipeline no longer has: their records are
+    /// no longer current.
+    public var retiredSources: [String] = []
     public var seconds: Double
 
     /// Counts over all sources.

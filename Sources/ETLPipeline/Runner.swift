@@ -48,6 +48,9 @@ public struct Runner {
                     counts: report.counts, message: report.failure)
                 reports.append(report)
             }
+            // A source taken out of the pipeline (or renamed) must not stay current for the
+            // stages that read staged records.
+            let retired = try store.retireSources(pipeline: pipeline.name, keeping: pipeline.sources.map(\.name))
             let failed = reports.filter { $0.status == .failed }.count
             let status: RunStatus = failed == 0 ? .succeeded : (failed == reports.count ? .failed : .partial)
             try store.finishRun(
@@ -55,7 +58,7 @@ public struct Runner {
             return RunReport(
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
-                seconds: Timestamp.monotonicSeconds() - started)
+                retiredSources: retired, seconds: Timestamp.monotonicSeconds() - started)
         } catch {
             // Record the run as failed rather than leave it shown as running; the error that
             // stopped it is the one reported, whatever happens to this last write.

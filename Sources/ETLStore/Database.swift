@@ -89,6 +89,20 @@ public final class Database {
         }
     }
 
+    /// `inTransaction` for a body that throws only `StoreError`, keeping the error's type.
+    func inStoreTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            // A failed rollback must not hide the error that caused it.
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     func error(code: Int32, sql: String?) -> StoreError {
         .sqlite(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }

@@ -89,15 +89,9 @@ enum Schema {
             throw .schemaTooNew(path: database.path, version: version, supported: currentVersion)
         }
         for next in version..<currentVersion {
-            do {
-                try database.inTransaction {
-                    try database.execute(migrations[next])
-                    try database.execute("PRAGMA user_version = \(next + 1)")
-                }
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                throw .sqlite(code: 1, message: "\(error)", sql: nil)
+            try database.inStoreTransaction { () throws(StoreError) in
+                try database.execute(migrations[next])
+                try database.execute("PRAGMA user_version = \(next + 1)")
             }
         }
     }

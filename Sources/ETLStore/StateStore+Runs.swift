@@ -35,6 +35,26 @@ extension StateStore {
         return Int64(id)
     }
 
+    /// Retires the sources of `pipeline` whose names are not in `current`: they no longer hold
+    /// any current record. Returns their names.
+    public func retireSources(pipeline: String, keeping current: [String]) throws(StoreError) -> [String] {
+        let select = try database.prepare(
+            "SELECT id, name FROM sources WHERE pipeline = ? AND current_run_id IS NOT NULL ORDER BY name")
+        try select.bind([.text(pipeline)])
+        var retired: [(Int64, String)] = []
+        while try select.step() {
+            let name = select.text(at: 1) ?? ""
+            if !current.contains(name) { retired.append((Int64(select.int(at: 0) ?? 0), name)) }
+        }
+        try database.inStoreTransaction { () throws(StoreError) in
+            for (id, _) in retired {
+                try database.run("UPDATE sources SET current_run_id = NULL WHERE id = ?", [.integer(id)])
+                try database.run("DELETE FROM staged_records WHERE source_id = ?", [.integer(id)])
+            }
+        }
+        return retired.map(\.1)
+    }
+
     /// Records one source's outcome in a run.
     public func recordSource(
         run runID: Int64, source sourceID: Int64, status: RunStatus, files: Int, counts: RecordCounts, message: String?

@@ -151,7 +151,8 @@ public final class FileStager {
                 Reject(
                     location: record.location, reason: .duplicateRecordKey(key: key, first: first),
                     raw: JSONWriter.object(
-                        [("key", key)] + CanonicalField.allCases.map { ($0.rawValue, record.fields[$0]) })))
+                        [("key", key)] + CanonicalField.allCases.map { ($0.rawValue, record.fields[$0]) }
+                            + record.payload.map { ($0.name, $0.value) })))
         }
         for reject in batch.rejects {
             try self.reject(reject)

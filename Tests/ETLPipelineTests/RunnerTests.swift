@@ -214,3 +214,36 @@ import Testing
         #expect(report.status == .succeeded)
     }
 }
+
+@Suite struct RunnerRetirementTests {
+    @Test func aSourceTakenOutOfThePipelineIsNoLongerCurrent() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: inbox)
+        var pipeline = try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
+        _ = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        pipeline.sources.removeLast()
+        let report = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(report.retiredSources == ["civil_affairs"])
+        let store = try StateStore(folder: folder.file("state"))
+        #expect(try store.stagedCount(pipeline: "demo", source: "civil_affairs") == 0)
+        #expect(try store.stagedCount(pipeline: "demo", source: "social_security") == 20)
+    }
+
+    @Test func rejectsKeepReadableRawText() throws {
+        let folder = TemporaryDirectory()
+        let report = try Runner(
+            pipeline: Pipeline.load(path: Repository.path("pipelines/demo.json")).0,
+            inbox: Repository.path("fixtures/inbox"), stateFolder: folder.file("state")
+        ).run()
+        #expect(report.status == .succeeded)
+        let database = try Database(path: folder.file("state") + "/" + StateStore.databaseName)
+        // The undecodable GB18030 byte alone becomes U+FFFD; the rest of the row stays readable.
+        let undecodable = try database.scalar("SELECT raw FROM rejects WHERE category = 'undecodable bytes'")?.string
+        #expect(undecodable?.hasPrefix("SB00100018,林\u{FFFD}红,女,") == true)
+        // A duplicate keeps its payload values beside the canonical fields.
+        let duplicate = try database.scalar(
+            "SELECT raw FROM rejects WHERE category = 'duplicate record key' AND raw LIKE '%SB00100003%'")?.string
+        #expect(duplicate?.contains("\"参保状态\":") == true)
+    }
+}
