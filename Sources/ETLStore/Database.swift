@@ -30,6 +30,9 @@ public final class Database {
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = NORMAL")
         try execute("PRAGMA foreign_keys = ON")
+        // Temporary tables and any statement journal stay in memory: they are small, and on
+        // disk they cost a write per page touched.
+        try execute("PRAGMA temp_store = MEMORY")
     }
 
     deinit {

@@ -159,6 +159,9 @@ public final class FileStager {
         }
     }
 
+    /// Rows per INSERT. The statement is `INSERT OR IGNORE`, so no constraint can abort it
+    /// midway and SQLite needs no statement journal for it; a repeated key is ignored and
+    /// found afterwards by comparing the changed-row count.
     static let chunkRows = 16
     /// The SQL parameters one row binds.
     static let parametersPerRow = 16
@@ -167,10 +170,9 @@ public final class FileStager {
         let row = "(" + Array(repeating: "?", count: parametersPerRow).joined(separator: ", ") + ")"
         let values = Array(repeating: row, count: rows)
         return """
-            INSERT INTO staged_records (source_id, run_id, record_key, file_id, line, record_index, byte_offset,
-                name, id_number, sex, birth_date, phone, address, sex_code, birth_date_iso, payload)
+            INSERT OR IGNORE INTO staged_records (source_id, run_id, record_key, file_id, line, record_index,
+                byte_offset, name, id_number, sex, birth_date, phone, address, sex_code, birth_date_iso, payload)
             VALUES \(values.joined(separator: ", "))
-            ON CONFLICT (source_id, run_id, record_key) DO NOTHING
             """
     }
 
