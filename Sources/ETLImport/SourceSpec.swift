@@ -78,6 +78,7 @@ public struct FieldMapping: Sendable, Equatable {
     /// `certNo` only when `certType` is `01`, the resident ID card).
     public var condition: Condition?
 
+    /// A field and the values it must have for the mapping to apply.
     public struct Condition: Sendable, Equatable {
         public var field: String
         public var values: [String]

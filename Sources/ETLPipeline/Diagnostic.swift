@@ -3,6 +3,7 @@ import ETLCore
 /// A problem in a pipeline file, reported the way a compiler reports one:
 /// `pipelines/demo.json:14:9: error: unknown canonical field 'idNo'; did you mean 'idNumber'?`
 public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    /// Whether the problem stops the pipeline (error) or only deserves a look (warning).
     public enum Severity: String, Sendable {
         case error
         case warning

@@ -11,6 +11,9 @@ public enum RunHistory {
 
     /// The most recent runs, newest first; empty when the folder holds no state store yet.
     public static func recent(stateFolder: String, limit: Int) throws(PipelineError) -> [RunSummary] {
+        if access(stateFolder, F_OK) == 0, !FilePaths.isDirectory(stateFolder) {
+            throw .store(.cannotOpen(path: stateFolder, reason: "it is a file, not a state folder"))
+        }
         guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return [] }
         do {
             return try StateStore(folder: stateFolder).runs(limit: limit)

@@ -69,7 +69,7 @@ public final class Statement {
 
     /// Binds UTF-8 bytes as text without copying them: they must stay valid and unchanged
     /// until the statement has stepped and every parameter is bound again (or cleared).
-    public func bind(borrowedText bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws(StoreError) {
+    func bind(borrowedText bytes: UnsafeBufferPointer<UInt8>, at index: Int32) throws(StoreError) {
         guard let base = bytes.baseAddress else {
             try bind(.text(""), at: index)
             return
@@ -82,7 +82,7 @@ public final class Statement {
     }
 
     /// Unbinds every parameter, so no borrowed bytes stay referenced.
-    public func clearBindings() {
+    func clearBindings() {
         sqlite3_clear_bindings(handle)
     }
 
