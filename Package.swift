@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The pipeline, top to bottom: the `etl` executable runs ETLCLI, which calls ETLPipeline.
-// ETLPipeline wires the stages (ETLImport, and later ETLNormalise and ETLPublish) over
+// ETLPipeline wires the stages (ETLImport; ETLNormalise and ETLPublish as they arrive) over
 // ETLStore (SQLite) and ETLCore (shared types). No stage imports another stage.
 let package = Package(
     name: "etl",
@@ -28,6 +28,7 @@ let package = Package(
 
         // Stages.
         .target(name: "ETLImport", dependencies: ["ETLCore", "CLibXML2"]),
+        .target(name: "ETLNormalise", dependencies: ["ETLCore"]),
 
         // Wiring, command line, executable.
         .target(name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport"]),
@@ -39,6 +40,7 @@ let package = Package(
         .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore", "TestSupport"]),
         .testTarget(name: "ETLStoreTests", dependencies: ["ETLStore", "TestSupport"]),
         .testTarget(name: "ETLImportTests", dependencies: ["ETLImport", "TestSupport"]),
+        .testTarget(name: "ETLNormaliseTests", dependencies: ["ETLNormalise"]),
         .testTarget(name: "ETLPipelineTests", dependencies: ["ETLPipeline", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["etl", "TestSupport"]),
     ],
