@@ -1,0 +1,61 @@
+import Foundation
+
+/// A phone number as standardised from one record, with the original value kept beside it.
+public struct PhoneNumber: Sendable, Equatable {
+    /// What kind of number it is.
+    public enum Kind: String, Sendable, Equatable {
+        /// An 11-digit mobile number (1 then 3–9).
+        case mobile
+        /// A fixed line with its area code (0 then 2–3 digits), such as 028-85551234.
+        case landline
+        /// A fixed line of 7 or 8 digits without an area code.
+        case localLandline
+        /// Not a phone number's shape; kept as cleaned.
+        case invalid
+    }
+
+    /// The value as the record gave it.
+    public var original: String
+    /// Digits only, without a country code: `13812345678`, `02885551234`.
+    public var standard: String
+    public var kind: Kind
+
+    /// Standardises `text`: compatibility-normalises it (full-width digits become ASCII),
+    /// drops spaces, dashes, dots and brackets, strips the country code (+86, 0086, or 86
+    /// before a mobile number) and classifies what is left.
+    public init(_ text: String) {
+        original = text
+        let normalised = text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
+        var digits: [UInt8] = []
+        var other = false
+        for byte in normalised.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
+            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"),
+                UInt8(ascii: "+"), 0x09:
+                continue
+            default: other = true
+            }
+        }
+        if digits.starts(with: Array("0086".utf8)) {
+            digits.removeFirst(4)
+        } else if digits.count == 13, digits.starts(with: Array("86".utf8)), digits[2] == UInt8(ascii: "1") {
+            digits.removeFirst(2)
+        }
+        standard = String(decoding: digits, as: UTF8.self)
+        guard !other else {
+            kind = .invalid
+            return
+        }
+        switch (digits.first, digits.count) {
+        case (UInt8(ascii: "1")?, 11) where (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(digits[1]):
+            kind = .mobile
+        case (UInt8(ascii: "0")?, 10...12) where digits[1] != UInt8(ascii: "0"):
+            kind = .landline
+        case (let first?, 7...8) where first != UInt8(ascii: "0") && first != UInt8(ascii: "1"):
+            kind = .localLandline
+        default:
+            kind = .invalid
+        }
+    }
+}
