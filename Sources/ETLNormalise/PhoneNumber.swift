@@ -37,10 +37,20 @@ public struct PhoneNumber: Sendable, Equatable {
             default: other = true
             }
         }
+        let international = normalised.utf8.contains(UInt8(ascii: "+"))
+        var hadCountryCode = false
         if digits.starts(with: Array("0086".utf8)) {
             digits.removeFirst(4)
-        } else if digits.count == 13, digits.starts(with: Array("86".utf8)), digits[2] == UInt8(ascii: "1") {
+            hadCountryCode = true
+        } else if digits.starts(with: Array("86".utf8)),
+            international || (digits.count == 13 && digits[2] == UInt8(ascii: "1"))
+        {
             digits.removeFirst(2)
+            hadCountryCode = true
+        }
+        // In the international form a fixed line drops its area code's leading 0: +86 28 8555 1234.
+        if hadCountryCode, !PhoneNumber.isMobile(digits), let first = digits.first, first != UInt8(ascii: "0") {
+            digits.insert(UInt8(ascii: "0"), at: 0)
         }
         standard = String(decoding: digits, as: UTF8.self)
         guard !other else {
@@ -48,7 +58,7 @@ public struct PhoneNumber: Sendable, Equatable {
             return
         }
         switch (digits.first, digits.count) {
-        case (UInt8(ascii: "1")?, 11) where (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(digits[1]):
+        case _ where PhoneNumber.isMobile(digits):
             kind = .mobile
         case (UInt8(ascii: "0")?, 10...12) where digits[1] != UInt8(ascii: "0"):
             kind = .landline
@@ -57,5 +67,11 @@ public struct PhoneNumber: Sendable, Equatable {
         default:
             kind = .invalid
         }
+    }
+
+    /// 11 digits, 1 then 3–9.
+    private static func isMobile(_ digits: [UInt8]) -> Bool {
+        digits.count == 11 && digits[0] == UInt8(ascii: "1")
+            && (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(digits[1])
     }
 }
