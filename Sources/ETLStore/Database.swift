@@ -94,15 +94,13 @@ public final class Database {
 
     /// `inTransaction` for a body that throws only `StoreError`, keeping the error's type.
     func inStoreTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try execute("BEGIN IMMEDIATE")
         do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            // A failed rollback must not hide the error that caused it.
-            try? execute("ROLLBACK")
+            return try inTransaction(body)
+        } catch let error as StoreError {
             throw error
+        } catch {
+            // Both the body and the transaction's own statements throw only StoreError.
+            preconditionFailure("a store transaction threw \(type(of: error))")
         }
     }
 
