@@ -60,6 +60,16 @@ struct ParsedArguments {
 struct UsageError: Error {
     var message: String
     var command: CommandSpec?
+
+    /// `Unknown option '--x'. Did you mean '--y'?`, the suggestion only when one is close.
+    static func unknown(
+        _ kind: String, _ name: String, in candidates: [String], command: CommandSpec? = nil
+    )
+        -> UsageError
+    {
+        let hint = Suggestion.closest(to: name, in: candidates).map { ". Did you mean '\($0)'?" } ?? "."
+        return UsageError(message: "Unknown \(kind) '\(name)'\(hint)", command: command)
+    }
 }
 
 extension CommandSpec {
@@ -82,11 +92,7 @@ extension CommandSpec {
                     inlineValue = String(argument[argument.index(after: equals)...])
                 }
                 guard let option = options.first(where: { $0.name == name }) else {
-                    let hint =
-                        Suggestion.closest(to: name, in: options.map(\.name) + ["--help"]).map {
-                            ". Did you mean '\($0)'?"
-                        } ?? "."
-                    throw UsageError(message: "Unknown option '\(name)'\(hint)", command: self)
+                    throw UsageError.unknown("option", name, in: options.map(\.name) + ["--help"], command: self)
                 }
                 if option.valueName != nil {
                     if let value = inlineValue ?? (index < arguments.count ? arguments[index] : nil) {

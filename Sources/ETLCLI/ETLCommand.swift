@@ -1,4 +1,3 @@
-import ETLCore
 import ETLPipeline
 
 /// The `etl` command line: parses arguments, calls the pipeline, prints, and returns the
@@ -103,8 +102,7 @@ public enum ETLCommand {
             if first.hasPrefix("-") {
                 throw UsageError(message: "Unknown option '\(first)'. Did you mean '--help'?")
             }
-            let hint = Suggestion.closest(to: first, in: commands.map(\.name)).map { ". Did you mean '\($0)'?" } ?? "."
-            throw UsageError(message: "Unknown command '\(first)'\(hint)")
+            throw UsageError.unknown("command", first, in: commands.map(\.name))
         }
         let parsed = try command.parse(Array(arguments.dropFirst()))
         if parsed.wantsHelp {
@@ -121,9 +119,7 @@ public enum ETLCommand {
                 return .success
             }
             guard let target = commands.first(where: { $0.name == name }) else {
-                let hint =
-                    Suggestion.closest(to: name, in: commands.map(\.name)).map { ". Did you mean '\($0)'?" } ?? "."
-                throw UsageError(message: "Unknown command '\(name)'\(hint)", command: command)
+                throw UsageError.unknown("command", name, in: commands.map(\.name), command: command)
             }
             console.out(target.help)
             return .success

@@ -14,17 +14,15 @@ extension RowBatch {
         for field in CanonicalField.allCases { set(Column(field), record.fields[field]) }
         set(.sexCode, record.sexCode?.rawValue)
         set(.birthDateISO, record.birthDateISO)
-        var payload: [UInt8] = [UInt8(ascii: "[")]
-        for (offset, field) in record.payload.enumerated() {
-            if offset > 0 { payload.append(UInt8(ascii: ",")) }
-            if let value = field.value {
-                JSONWriter.appendString(value, to: &payload)
+        beginPayload()
+        for field in record.payload {
+            if var value = field.value {
+                value.withUTF8 { appendPayloadValue($0) }
             } else {
-                payload += Array("null".utf8)
+                appendPayloadValue(nil)
             }
         }
-        payload.append(UInt8(ascii: "]"))
-        payload.withUnsafeBufferPointer { self.set(.payload, $0) }
+        endPayload()
     }
 
     /// Row `row` as a `SourceRecord` of strings; `payloadFields` names the payload's values.

@@ -110,9 +110,27 @@ public struct RowBatch: Sendable {
         arena.append(contentsOf: bytes)
     }
 
-    /// Appends `bytes` as a JSON string literal to the column begun with `beginColumn`.
-    public mutating func appendJSONString(_ bytes: UnsafeBufferPointer<UInt8>) {
-        JSONWriter.appendString(bytes: bytes, to: &arena)
+    /// Starts the current row's payload: a JSON array of the values, in the order the source
+    /// lists its payload fields (the names are stored once per file, not per row).
+    public mutating func beginPayload() {
+        beginColumn()
+        arena.append(UInt8(ascii: "["))
+    }
+
+    /// Appends one payload value (`nil` is JSON null) to the payload begun with `beginPayload`.
+    public mutating func appendPayloadValue(_ value: UnsafeBufferPointer<UInt8>?) {
+        if arena.count > openColumnStart + 1 { arena.append(UInt8(ascii: ",")) }
+        if let value {
+            JSONWriter.appendString(bytes: value, to: &arena)
+        } else {
+            arena.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
+        }
+    }
+
+    /// Finishes the payload begun with `beginPayload`.
+    public mutating func endPayload() {
+        arena.append(UInt8(ascii: "]"))
+        endColumn(.payload)
     }
 
     /// Finishes the column begun with `beginColumn` as `column`.

@@ -113,19 +113,11 @@ struct RecordMapper {
                 }
             }
         }
-        // The payload is an array of the values; the field names are stored once per file.
-        batch.beginColumn()
-        batch.append(UInt8(ascii: "["))
-        for (offset, slot) in payload.enumerated() {
-            if offset > 0 { batch.append(UInt8(ascii: ",")) }
-            if let value = fields.slice(slot) {
-                batch.appendJSONString(value)
-            } else {
-                batch.append([0x6E, 0x75, 0x6C, 0x6C])  // null
-            }
+        batch.beginPayload()
+        for slot in payload {
+            batch.appendPayloadValue(fields.slice(slot))
         }
-        batch.append(UInt8(ascii: "]"))
-        batch.endColumn(.payload)
+        batch.endPayload()
         return nil
     }
 

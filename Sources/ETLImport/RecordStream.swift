@@ -26,7 +26,8 @@ public final class RecordStream {
     private let reader: any RawRecordReader
     private let mapper: RecordMapper
     private let fields: FieldArena
-    private let displayName: String
+    /// The file's name as the pipeline's glob matched it, relative to the inbox.
+    public let displayName: String
     private let payloadFields: [String]
 
     /// Opens `path` for reading; fails for problems with the file as a whole (it cannot be

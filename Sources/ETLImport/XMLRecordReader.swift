@@ -26,7 +26,6 @@ final class XMLRecordReader: RawRecordReader {
     private var recordIndex = 0
     /// Depth of open elements outside records, to detect a truncated file.
     private var outerDepth = 0
-    private var sawRoot = false
 
     var bytesRead: Int { input.baseOffset + position }
 
@@ -146,7 +145,6 @@ final class XMLRecordReader: RawRecordReader {
                 throw .brokenXMLDocument(file: input.path, line: line, detail: "the file ends inside a tag")
             case .other(let end, let lines, let depthChange):
                 outerDepth += depthChange
-                if depthChange > 0 { sawRoot = true }
                 line += lines
                 position = end
             case .recordStart:

@@ -21,9 +21,9 @@ final class ImportPipe: @unchecked Sendable {
 
     private let file: String
 
-    init(stream: RecordStream, file: String) {
+    init(stream: RecordStream) {
         self.stream = stream
-        self.file = file
+        self.file = stream.displayName
         let thread = Thread { [self] in read() }
         thread.name = "etl-import-reader"
         thread.start()

@@ -243,10 +243,9 @@ extension PipelineDecoder {
         var fields: [CanonicalField: FieldMapping] = [:]
         for member in members {
             guard let field = CanonicalField(rawValue: member.key) else {
-                let hint =
-                    Suggestion.closest(to: member.key, in: names).map { "; did you mean '\($0)'?" }
-                    ?? "; the canonical fields are \(names.joined(separator: ", "))"
-                error("unknown canonical field '\(member.key)'\(hint)", at: member.keyPosition)
+                error(
+                    "unknown canonical field '\(member.key)'\(Self.didYouMean(member.key, in: names))",
+                    at: member.keyPosition)
                 continue
             }
             if fields[field] != nil {

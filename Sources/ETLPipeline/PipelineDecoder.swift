@@ -68,9 +68,7 @@ struct PipelineDecoder {
                 continue
             }
             guard allowed.contains(member.key) else {
-                let hint =
-                    Suggestion.closest(to: member.key, in: allowed).map { "; did you mean '\($0)'?" }
-                    ?? "; expected one of \(allowed.map { "'\($0)'" }.joined(separator: ", "))"
+                let hint = Self.didYouMean(member.key, in: allowed)
                 error("unknown key '\(member.key)' in \(what)\(hint)", at: member.keyPosition)
                 continue
             }
@@ -80,6 +78,12 @@ struct PipelineDecoder {
             error("\(what) needs '\(key)'", at: node.position)
         }
         return byKey
+    }
+
+    /// `; did you mean 'x'?` when a candidate is close to `name`, else the list of candidates.
+    static func didYouMean(_ name: String, in candidates: [String]) -> String {
+        Suggestion.closest(to: name, in: candidates).map { "; did you mean '\($0)'?" }
+            ?? "; expected one of \(candidates.map { "'\($0)'" }.joined(separator: ", "))"
     }
 
     mutating func string(_ node: JSONNode, _ what: String, allowEmpty: Bool = false) -> String? {
@@ -122,10 +126,7 @@ struct PipelineDecoder {
         guard let text = string(node, what) else { return nil }
         if let value = Value(rawValue: text) { return value }
         let names = Value.allCases.map(\.rawValue)
-        let hint =
-            Suggestion.closest(to: text, in: names).map { "; did you mean '\($0)'?" }
-            ?? "; expected one of \(names.map { "'\($0)'" }.joined(separator: ", "))"
-        error("unknown \(what) '\(text)'\(hint)", at: node.position)
+        error("unknown \(what) '\(text)'\(Self.didYouMean(text, in: names))", at: node.position)
         return nil
     }
 }

@@ -144,8 +144,7 @@ public struct Runner {
         let counts = try store.importFile(run: runID, source: sourceID, file: info) { stager in
             let pipe = ImportPipe(
                 stream: try RecordStream(
-                    path: path, displayName: name, format: format, spec: source.spec, encoding: encoding),
-                file: name)
+                    path: path, displayName: name, format: format, spec: source.spec, encoding: encoding))
             defer { pipe.close() }
             while let batch = try pipe.next() {
                 try stager.stage(batch)
