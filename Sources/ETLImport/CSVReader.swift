@@ -178,6 +178,11 @@ final class CSVReader: RawRecordReader {
         let delimiter = options.delimiter
         let cr: UInt8 = 0x0D
         let lf: UInt8 = 0x0A
+        // Work on a local array: appending to the stored property would cost a dynamic
+        // exclusivity check per field.
+        var fields: [FieldRange] = []
+        swap(&fields, &self.fields)
+        defer { swap(&fields, &self.fields) }
         fields.removeAll(keepingCapacity: true)
         let skipsTrailBytes = encoding == .gb18030 && delimiter >= 0x40
         var i = start
@@ -327,30 +332,33 @@ final class CSVReader: RawRecordReader {
                     raw: rawLine(recordStart, end)))
         }
         for (column, field) in fields.enumerated() {
-            let bytes = UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end])
-            let invalid: Int? =
-                encoding == .utf8 ? UTF8Validation.firstInvalid(bytes) : GB18030Decoder.firstInvalid(bytes)
-            if let invalid {
-                return .reject(
-                    Reject(
-                        location: location,
-                        reason: .undecodableBytes(
-                            encoding: encoding.rawValue, byteOffset: input.baseOffset + field.start + invalid,
-                            field: header[column]),
-                        raw: rawLine(recordStart, end)))
+            let slot = columnSlots[column]
+            // A GB18030 field that is mapped is checked while it is decoded, in one pass; any
+            // other field is only checked.
+            if decoder != nil, let slot, field.end > field.start {
+                if decode(field, into: arena, slot: slot) { continue }
+            } else if firstInvalid(in: field) == nil {
+                guard let slot, field.end > field.start else { continue }
+                if decode(field, into: arena, slot: slot) { continue }
             }
-            guard let slot = columnSlots[column], field.end > field.start else { continue }
-            guard decode(field, into: arena, slot: slot) else {
-                return .reject(
-                    Reject(
-                        location: location,
-                        reason: .undecodableBytes(
-                            encoding: encoding.rawValue, byteOffset: input.baseOffset + field.start,
-                            field: header[column]),
-                        raw: rawLine(recordStart, end)))
-            }
+            // A byte that starts no sequence is named; a well-formed code that has no Unicode
+            // character is found at the field's start.
+            let offset = firstInvalid(in: field) ?? 0
+            return .reject(
+                Reject(
+                    location: location,
+                    reason: .undecodableBytes(
+                        encoding: encoding.rawValue, byteOffset: input.baseOffset + field.start + offset,
+                        field: header[column]),
+                    raw: rawLine(recordStart, end)))
         }
         return .record(location)
+    }
+
+    /// The offset in `field` of the first byte that starts no sequence of the encoding, or `nil`.
+    private func firstInvalid(in field: FieldRange) -> Int? {
+        let bytes = UnsafeBufferPointer(rebasing: input.bytes[field.start..<field.end])
+        return encoding == .utf8 ? UTF8Validation.firstInvalid(bytes) : GB18030Decoder.firstInvalid(bytes)
     }
 
     /// Puts the field's text, with doubled quotes undone, into `arena` as `slot`; `false`

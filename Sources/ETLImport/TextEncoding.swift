@@ -144,31 +144,108 @@ final class GB18030Decoder {
         return nil
     }
 
-    /// Decodes `bytes`, which must have passed `firstInvalid`, into `arena` as the value of
-    /// `slot`. Returns `false` when iconv still refuses them (a four-byte code outside
-    /// Unicode), in which case the caller rejects the record.
+    /// Decodes `bytes` into `arena` as the value of `slot`. Returns `false` when they are not
+    /// valid GB18030 (a byte that starts no sequence, a cut-off sequence, or a code iconv does
+    /// not map), in which case the caller rejects the record.
+    ///
+    /// ASCII and two-byte codes, nearly all of any register, go through `twoByteTable`;
+    /// four-byte codes (rare characters, such as those of some names) go through iconv.
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, into arena: FieldArena, slot: Int) -> Bool {
         arena.begin()
-        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+        let n = bytes.count
+        guard let base = bytes.baseAddress, n > 0 else {
             arena.end(slot)
             return true
         }
         // Each GB18030 sequence of n bytes becomes at most n + 1 UTF-8 bytes.
-        let capacity = bytes.count * 2 + 4
-        let target = arena.reserve(capacity)
-        iconv(converter, nil, nil, nil, nil)
-        var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: base)
-            .assumingMemoryBound(to: CChar.self)
-        var inLeft = bytes.count
-        var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(target)
-            .assumingMemoryBound(to: CChar.self)
-        var outLeft = capacity
-        let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-        guard result != -1, inLeft == 0 else { return false }
-        arena.commit(capacity - outLeft)
+        let output = arena.reserve(n * 2 + 4)
+        var written = 0
+        var i = 0
+        let decoded = GB18030Decoder.twoByteTable.withUnsafeBufferPointer { table -> Bool in
+            while i < n {
+                let lead = base[i]
+                if lead < 0x80 {
+                    output[written] = lead
+                    written += 1
+                    i += 1
+                    continue
+                }
+                guard lead >= 0x81, lead <= 0xFE, i + 1 < n else { return false }
+                let second = base[i + 1]
+                if second >= 0x40, second <= 0xFE {
+                    let entry = table[Int(lead &- 0x81) &* 191 &+ Int(second &- 0x40)]
+                    guard entry != 0 else { return false }
+                    let length = Int(entry >> 24)
+                    output[written] = UInt8(truncatingIfNeeded: entry)
+                    if length > 1 { output[written + 1] = UInt8(truncatingIfNeeded: entry >> 8) }
+                    if length > 2 { output[written + 2] = UInt8(truncatingIfNeeded: entry >> 16) }
+                    written += length
+                    i += 2
+                } else if second >= 0x30, second <= 0x39, i + 3 < n {
+                    let length = convert(UnsafeBufferPointer(start: base + i, count: 4), to: output + written)
+                    guard length > 0 else { return false }
+                    written += length
+                    i += 4
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+        guard decoded else { return false }
+        arena.commit(written)
         arena.end(slot)
         return true
     }
+
+    /// Converts one complete sequence through iconv into `target` (room for 4 bytes); the
+    /// number of UTF-8 bytes written, or 0 when iconv refuses it.
+    private func convert(_ sequence: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) -> Int {
+        GB18030Decoder.convert(sequence, to: target, with: converter)
+    }
+
+    private static func convert(
+        _ sequence: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>, with converter: iconv_t
+    ) -> Int {
+        guard let base = sequence.baseAddress else { return 0 }
+        iconv(converter, nil, nil, nil, nil)
+        var inPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(mutating: base)
+            .assumingMemoryBound(to: CChar.self)
+        var inLeft = sequence.count
+        var outPointer: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(target)
+            .assumingMemoryBound(to: CChar.self)
+        var outLeft = 4
+        let result = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
+        guard result != -1, inLeft == 0 else { return 0 }
+        return 4 - outLeft
+    }
+
+    /// Every two-byte code (lead 0x81–0xFE, trail 0x40–0xFE: 126 × 191 entries) as glibc's
+    /// iconv decodes it, so the table agrees with iconv by construction: the UTF-8 bytes in
+    /// the low three bytes, their count in the high byte, 0 where iconv refuses the code.
+    static let twoByteTable: [UInt32] = {
+        let converter: iconv_t = iconv_open("UTF-8", "GB18030")
+        precondition(converter != iconv_t(bitPattern: -1), "glibc iconv has no GB18030 converter")
+        defer { iconv_close(converter) }
+        var table = [UInt32](repeating: 0, count: 126 * 191)
+        var sequence: [UInt8] = [0, 0]
+        var target: [UInt8] = [0, 0, 0, 0]
+        for lead in 0x81...0xFE {
+            for second in 0x40...0xFE where second != 0x7F {
+                sequence[0] = UInt8(lead)
+                sequence[1] = UInt8(second)
+                let length = sequence.withUnsafeBufferPointer { input in
+                    target.withUnsafeMutableBufferPointer { convert(input, to: $0.baseAddress!, with: converter) }
+                }
+                // Two GB18030 bytes always decode to one BMP scalar: at most three UTF-8 bytes.
+                guard length > 0, length <= 3 else { continue }
+                var entry = UInt32(length) << 24
+                for k in 0..<length { entry |= UInt32(target[k]) << (8 * k) }
+                table[(lead - 0x81) * 191 + (second - 0x40)] = entry
+            }
+        }
+        return table
+    }()
 
     /// `bytes` decoded with each byte that starts no valid sequence replaced by U+FFFD, for
     /// the raw text of a rejected row: the rest of the row stays readable.

@@ -39,6 +39,8 @@ public struct Runner {
             let store = try StateStore(folder: stateFolder)
             let runID = try store.beginRun(pipeline: pipeline.name, pipelineSHA256: pipeline.sha256)
             begun = (store, runID)
+            // Rows an earlier, killed run staged but never made current are dropped first.
+            _ = try store.removeAbandonedStaging(pipeline: pipeline.name)
             var reports: [SourceReport] = []
             for source in pipeline.sources {
                 let sourceID = try store.sourceID(pipeline: pipeline.name, name: source.name)

@@ -92,6 +92,13 @@ public final class Database {
         }
     }
 
+    /// Inside `inTransaction`'s body: commits what the transaction wrote so far and opens the
+    /// next one, which the body goes on in (and which `inTransaction` commits or rolls back).
+    func commitAndContinue() throws(StoreError) {
+        try execute("COMMIT")
+        try execute("BEGIN IMMEDIATE")
+    }
+
     /// `inTransaction` for a body that throws only `StoreError`, keeping the error's type.
     func inStoreTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         do {

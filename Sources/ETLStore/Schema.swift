@@ -48,6 +48,7 @@ enum Schema {
         -- midway, which makes SQLite keep a statement journal for every multi-row INSERT (measured:
         -- 3.5 GB of journal writes per million rows). The store's own code keeps these ids right.
         CREATE TABLE staged_records (
+            id INTEGER PRIMARY KEY,
             source_id INTEGER NOT NULL,
             run_id INTEGER NOT NULL,
             record_key TEXT NOT NULL,
@@ -63,9 +64,9 @@ enum Schema {
             address TEXT,
             sex_code TEXT,
             birth_date_iso TEXT,
-            payload TEXT NOT NULL,
-            PRIMARY KEY (source_id, run_id, record_key)
-        ) WITHOUT ROWID;
+            payload TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX staged_records_key ON staged_records (source_id, run_id, record_key);
         CREATE TABLE rejects (
             id INTEGER PRIMARY KEY,
             run_id INTEGER NOT NULL REFERENCES runs(id),

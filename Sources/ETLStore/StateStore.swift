@@ -12,12 +12,20 @@ public final class StateStore {
     /// The state folder.
     public let folder: String
     let database: Database
+    /// How many staged rows a file import commits at a time (see `importFile`).
+    let rowsPerCommit: Int
     private var statements: [String: Statement] = [:]
 
     /// Opens the store in `folder`, creating the folder (mode 0700) and the database
     /// (mode 0600) when they do not exist, and migrating the schema.
-    public init(folder: String) throws(StoreError) {
+    public convenience init(folder: String) throws(StoreError) {
+        try self.init(folder: folder, rowsPerCommit: 65_536)
+    }
+
+    /// Opens the store with a chosen commit step for file imports, for tests.
+    init(folder: String, rowsPerCommit: Int) throws(StoreError) {
         self.folder = folder
+        self.rowsPerCommit = rowsPerCommit
         try StateStore.createFolder(folder)
         let path = folder + "/" + StateStore.databaseName
         // Create the file first so that SQLite (and its -wal and -shm files, which copy the

@@ -32,6 +32,27 @@ import Testing
         #expect(GB18030.encode("·") == [0xA1, 0xA4])
     }
 
+    @Test func theTableDecoderRoundTripsEveryCommonHanziAndFourByteCharacters() {
+        // All of the basic CJK block (two-byte codes), then four-byte ones: a BMP character
+        // outside GBK, a supplementary-plane character, and mixed ASCII.
+        let hanzi = String(String.UnicodeScalarView((0x4E00...0x9FA5).compactMap(Unicode.Scalar.init)))
+        let text = hanzi + "a€·䶮ü𪚥z"
+        let bytes = GB18030.encode(text)
+        let arena = FieldArena(slotCount: 1)
+        let decoded = bytes.withUnsafeBufferPointer { GB18030Decoder().decode($0, into: arena, slot: 0) }
+        #expect(decoded)
+        #expect(arena.string(0) == text)
+    }
+
+    @Test func theTableDecoderRefusesBrokenSequences() {
+        let decoder = GB18030Decoder()
+        let arena = FieldArena(slotCount: 1)
+        for broken: [UInt8] in [[0x80], [0xFF], [0x41, 0xD6], [0xD6, 0x7F], [0xD6, 0xFF], [0x98, 0x35, 0xEE]] {
+            arena.reset()
+            #expect(!broken.withUnsafeBufferPointer { decoder.decode($0, into: arena, slot: 0) })
+        }
+    }
+
     @Test func readsGB18030IncludingFourByteSequencesAndTheMiddleDot() throws {
         let path = directory.write("t.csv", bytes: GB18030.encode(Self.text))
         let items = try Read.items(path, format: .csv, spec: Self.spec, encoding: .gb18030)

@@ -1,8 +1,9 @@
 import ETLCore
-import ETLStore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import ETLStore
 
 @Suite struct StateStoreTests {
     private struct Boom: Error {}
@@ -87,6 +88,57 @@ import Testing
         try store.commitSource(run: run, source: source)
         #expect(try store.stagedCount(pipeline: "p", source: "s") == 0)
         #expect(try store.rejects(run: run).isEmpty)
+    }
+
+    @Test func aFileThatFailsAfterCommittedStepsLeavesNothing() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path, rowsPerCommit: 16)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        #expect(throws: Boom.self) {
+            _ = try store.importFile(run: run, source: source, file: info("a.csv")) { stager in
+                for chunk in 0..<4 {
+                    var batch = RowBatch(file: "a.csv")
+                    for line in 2...41 { batch.append(record("K\(chunk)-\(line)", line: line)) }
+                    try stager.stage(batch)
+                    try stager.reject(
+                        Reject(
+                            location: RecordLocation(file: "a.csv", line: 50 + chunk, recordIndex: 50 + chunk),
+                            reason: .missingRecordKey(field: "k"), raw: "x"))
+                }
+                throw Boom()
+            }
+        }
+        let database = store.database
+        #expect(try database.scalar("SELECT count(*) FROM staged_records")?.int64 == 0)
+        #expect(try database.scalar("SELECT count(*) FROM rejects")?.int64 == 0)
+        #expect(try database.scalar("SELECT count(*) FROM source_files")?.int64 == 0)
+    }
+
+    @Test func rowsOfAnEndedRunThatNeverBecameCurrentAreDropped() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path, rowsPerCommit: 1)
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        func stage(_ keys: [String], in run: Int64) throws {
+            _ = try store.importFile(run: run, source: source, file: info("a\(run).csv")) { stager in
+                for (offset, key) in keys.enumerated() { try stager.stage(record(key, line: offset + 2)) }
+            }
+        }
+        let current = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        try stage(["K1"], in: current)
+        try store.commitSource(run: current, source: source)
+        try store.finishRun(current, status: .succeeded)
+        // A run killed after staging: its rows are not current, and its status says it ended.
+        let killed = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        try stage(["K2", "K3"], in: killed)
+        try store.finishRun(killed, status: .failed)
+        // A run still going on keeps its rows.
+        let going = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        try stage(["K4"], in: going)
+        #expect(try store.removeAbandonedStaging(pipeline: "p") == 2)
+        #expect(try store.removeAbandonedStaging(pipeline: "p") == 0)
+        let left = try store.database.scalar("SELECT group_concat(record_key) FROM staged_records")?.string
+        #expect(left == "K1,K4")
     }
 
     @Test func committingASourceReplacesItsEarlierRecords() throws {
