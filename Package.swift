@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport"]),
         .target(name: "ETLCLI", dependencies: ["ETLPipeline", "ETLCore"]),
         .executableTarget(name: "etl", dependencies: ["ETLCLI"]),
+        // Fuzz targets (bench/fuzz); built normally, it replays inputs.
+        .executableTarget(name: "etl-fuzz", dependencies: ["ETLPipeline", "ETLImport", "ETLNormalise", "ETLCore"]),
 
         // Tests mirror the modules; EndToEndTests runs the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -73,11 +73,14 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     /// True when the bytes are well-formed JSON but a string is not valid UTF-8: the value
     /// can be skipped, so only the record holding it needs to be rejected.
     public var isEncodingError: Bool
+    /// True when arrays and objects nest deeper than the scanner's limit.
+    public var isNestingError: Bool
 
-    public init(offset: Int, message: String, isEncodingError: Bool = false) {
+    public init(offset: Int, message: String, isEncodingError: Bool = false, isNestingError: Bool = false) {
         self.offset = offset
         self.message = message
         self.isEncodingError = isEncodingError
+        self.isNestingError = isNestingError
     }
 
     public var description: String { message }

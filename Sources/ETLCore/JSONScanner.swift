@@ -173,7 +173,9 @@ public struct JSONScanner {
     private mutating func enter() throws(JSONSyntaxError) {
         depth += 1
         if depth > maxDepth {
-            throw JSONSyntaxError(offset: index, message: "arrays and objects nested deeper than \(maxDepth) levels")
+            throw JSONSyntaxError(
+                offset: index, message: "arrays and objects nested deeper than \(maxDepth) levels", isNestingError: true
+            )
         }
     }
 

@@ -35,6 +35,10 @@ public enum RejectReason: Sendable, Equatable, CustomStringConvertible {
     case duplicateRecordKey(key: String, first: RecordLocation)
     /// A record larger than the configured limit.
     case recordTooLarge(limitBytes: Int)
+    /// A record nested deeper than the configured limit (XML elements, JSON arrays and objects).
+    case nestedTooDeep(limit: Int)
+    /// A field holding a NUL byte.
+    case nulByte(field: String)
 
     /// A short, stable label for grouping rejects in summaries.
     public var category: String {
@@ -49,6 +53,8 @@ public enum RejectReason: Sendable, Equatable, CustomStringConvertible {
         case .missingRecordKey: "missing record key"
         case .duplicateRecordKey: "duplicate record key"
         case .recordTooLarge: "record too large"
+        case .nestedTooDeep: "nested too deep"
+        case .nulByte: "NUL byte"
         }
     }
 
@@ -74,6 +80,10 @@ public enum RejectReason: Sendable, Equatable, CustomStringConvertible {
             "duplicate record key '\(key)', first seen at \(first.description)"
         case .recordTooLarge(let limit):
             "the record is larger than the limit of \(limit) bytes"
+        case .nestedTooDeep(let limit):
+            "the record nests elements, arrays or objects deeper than the limit of \(limit) levels (limits.maxNestingDepth)"
+        case .nulByte(let field):
+            "a NUL byte (0x00) in field '\(field)'; exports must not contain NUL bytes, so check how the file was exported"
         }
     }
 }

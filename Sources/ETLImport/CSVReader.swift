@@ -306,19 +306,18 @@ final class CSVReader: RawRecordReader {
                 return (contentEnd, i, 1)
             }
             let shift = scanStart
-            if try input.refill(keepingFrom: shift) {
-                i -= shift
-                scanStart = 0
-                continue
-            }
+            let refilled = try input.refill(keepingFrom: shift)
+            // The window moved by `shift` whether or not bytes were added (at the end of the
+            // file it moves and adds none).
+            i -= shift
+            scanStart = 0
+            if refilled { continue }
             if input.isExhausted {
                 // A line longer than the window: drop what we have and keep skipping.
-                scanStart = i
-                if try input.refill(keepingFrom: i) {
-                    i = 0
-                    scanStart = 0
-                    continue
-                }
+                let refilled = try input.refill(keepingFrom: i)
+                i = 0
+                scanStart = 0
+                if refilled { continue }
             }
             return (i, i, 0)
         }

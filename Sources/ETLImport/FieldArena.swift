@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The current record's values, by slot, as UTF-8 bytes in one reusable buffer: readers
 /// fill it, the mapper reads it, and no `String` is made on the way.
 final class FieldArena {
@@ -75,6 +79,17 @@ final class FieldArena {
         let length = spans[slot * 2 + 1]
         guard length > 0 else { return nil }
         return UnsafeBufferPointer(start: storage + spans[slot * 2], count: length)
+    }
+
+    /// The first slot whose value holds `byte`, or `nil`; one `memchr` over the arena when no
+    /// value does, which is the usual case.
+    func firstSlot(containing byte: UInt8) -> Int? {
+        guard count > 0, memchr(storage, Int32(byte), count) != nil else { return nil }
+        for slot in 0..<slotCount {
+            guard let value = slice(slot), let base = value.baseAddress else { continue }
+            if memchr(base, Int32(byte), value.count) != nil { return slot }
+        }
+        return nil
     }
 
     func string(_ slot: Int) -> String? {

@@ -22,6 +22,7 @@ final class JSONDocumentReader: RawRecordReader {
     private let extractor: JSONRecordExtractor
     private let recordsPath: [String]
     private let maxRecordBytes: Int
+    private let maxNestingDepth: Int
     private var position = 0
     /// The line and column of `position`, counted as the reader moves on, so that positions
     /// stay right when the window moves. (Its offset is not used: the window moves.)
@@ -32,7 +33,10 @@ final class JSONDocumentReader: RawRecordReader {
 
     var bytesRead: Int { input.baseOffset + position }
 
-    init(input: InputBuffer, recordsPath: [String], maxRecordBytes: Int, slots: FieldSlots) throws(ImportError) {
+    init(
+        input: InputBuffer, recordsPath: [String], maxRecordBytes: Int, maxNestingDepth: Int, slots: FieldSlots
+    ) throws(ImportError) {
+        self.maxNestingDepth = maxNestingDepth
         self.input = input
         self.recordsPath = recordsPath
         self.maxRecordBytes = maxRecordBytes
@@ -77,7 +81,19 @@ final class JSONDocumentReader: RawRecordReader {
             fields.reset()
             let outcome: JSONRecordExtractor.Outcome
             do throws(JSONSyntaxError) {
-                outcome = try extractor.extract(&scanner, into: fields)
+                // The record object is one level; the limit counts the levels inside it.
+                var limited = JSONScanner(bytes: scanner.bytes, index: start, maxDepth: maxNestingDepth + 1)
+                defer { scanner.index = limited.index }
+                outcome = try extractor.extract(&limited, into: fields)
+            } catch  where error.isNestingError {
+                // Skip the record with the scanner's own (larger) limit; deeper than that, the
+                // document is reported broken, as its records can no longer be told apart.
+                scanner.index = start
+                try scanner.skipValue()
+                return .reject(
+                    Reject(
+                        location: location, reason: .nestedTooDeep(limit: maxNestingDepth),
+                        raw: text(scanner.bytes, start, scanner.index)))
             } catch  where error.isEncodingError {
                 // The document is still well-formed: skip the record and reject it alone.
                 scanner.index = start

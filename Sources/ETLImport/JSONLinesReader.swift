@@ -10,6 +10,7 @@ final class JSONLinesReader: RawRecordReader {
     private let input: InputBuffer
     private let extractor: JSONRecordExtractor
     private let maxRecordBytes: Int
+    private let maxNestingDepth: Int
     private var position = 0
     private var line = 0
     private var recordIndex = 0
@@ -17,7 +18,8 @@ final class JSONLinesReader: RawRecordReader {
 
     var bytesRead: Int { input.baseOffset + position }
 
-    init(input: InputBuffer, maxRecordBytes: Int, slots: FieldSlots) {
+    init(input: InputBuffer, maxRecordBytes: Int, maxNestingDepth: Int, slots: FieldSlots) {
+        self.maxNestingDepth = maxNestingDepth
         self.input = input
         self.maxRecordBytes = maxRecordBytes
         self.extractor = JSONRecordExtractor(slots: slots)
@@ -54,7 +56,8 @@ final class JSONLinesReader: RawRecordReader {
             if bytes.count > maxRecordBytes {
                 return .reject(Reject(location: location, reason: .recordTooLarge(limitBytes: maxRecordBytes), raw: ""))
             }
-            var scanner = JSONScanner(bytes: bytes)
+            // The record object is one level; the limit counts the levels inside it.
+            var scanner = JSONScanner(bytes: bytes, maxDepth: maxNestingDepth + 1)
             do throws(JSONSyntaxError) {
                 let outcome = try extractor.extract(&scanner, into: fields)
                 if scanner.peek() != nil { throw scanner.error("the end of the line after the record") }
@@ -66,6 +69,11 @@ final class JSONLinesReader: RawRecordReader {
                         reason: .undecodableBytes(
                             encoding: "UTF-8", byteOffset: input.baseOffset + start + error.offset,
                             field: "a JSON string"),
+                        raw: String(decoding: bytes, as: UTF8.self)))
+            } catch  where error.isNestingError {
+                return .reject(
+                    Reject(
+                        location: location, reason: .nestedTooDeep(limit: maxNestingDepth),
                         raw: String(decoding: bytes, as: UTF8.self)))
             } catch {
                 let column = TextPosition.of(offset: error.offset, in: bytes).column

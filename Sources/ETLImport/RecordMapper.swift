@@ -78,6 +78,11 @@ struct RecordMapper {
         guard let key = fields.slice(keySlot) else {
             return Reject(location: location, reason: .missingRecordKey(field: spec.key), raw: rawText(fields))
         }
+        // A NUL byte is valid UTF-8 (and JSON can spell it \u0000), but no register value holds
+        // one, and C-string consumers downstream would cut the value short at it.
+        if let slot = fields.firstSlot(containing: 0) {
+            return Reject(location: location, reason: .nulByte(field: slots.names[slot]), raw: rawText(fields))
+        }
         batch.startRow(
             RowBatch.Position(line: location.line, recordIndex: location.recordIndex, byteOffset: location.byteOffset))
         batch.set(.key, key)

@@ -58,12 +58,15 @@ public final class RecordStream {
                 input: input, options: spec.csv, encoding: encoding, maxRecordBytes: spec.maxRecordBytes, slots: slots)
         case .xml:
             reader = try XMLRecordReader(
-                input: input, recordElement: spec.xmlRecordElement, maxRecordBytes: spec.maxRecordBytes, slots: slots)
+                input: input, recordElement: spec.xmlRecordElement, maxRecordBytes: spec.maxRecordBytes,
+                maxNestingDepth: spec.maxNestingDepth, slots: slots)
         case .json:
             reader = try JSONDocumentReader(
-                input: input, recordsPath: spec.jsonRecordsPath, maxRecordBytes: spec.maxRecordBytes, slots: slots)
+                input: input, recordsPath: spec.jsonRecordsPath, maxRecordBytes: spec.maxRecordBytes,
+                maxNestingDepth: spec.maxNestingDepth, slots: slots)
         case .jsonl:
-            reader = JSONLinesReader(input: input, maxRecordBytes: spec.maxRecordBytes, slots: slots)
+            reader = JSONLinesReader(
+                input: input, maxRecordBytes: spec.maxRecordBytes, maxNestingDepth: spec.maxNestingDepth, slots: slots)
         }
         mapper = RecordMapper(spec: spec, slots: slots)
         fields = FieldArena(slotCount: slots.names.count)

@@ -30,12 +30,15 @@ public struct SourceSpec: Sendable {
     public var payload: [String]
     /// The largest record (CSV row, XML element, JSON record or line) in bytes.
     public var maxRecordBytes: Int
+    /// The deepest nesting of elements (XML) or arrays and objects (JSON) inside a record.
+    public var maxNestingDepth: Int
 
     public init(
         name: String, encoding: TextEncoding = .utf8, csv: CSVOptions = CSVOptions(),
         xmlRecordElement: String = "record", jsonRecordsPath: [String] = ["records"], key: String,
         fields: [CanonicalField: FieldMapping], sexValues: [String: SexCode] = [:],
-        dateFormats: [DatePattern] = [], payload: [String] = [], maxRecordBytes: Int = 16 << 20
+        dateFormats: [DatePattern] = [], payload: [String] = [], maxRecordBytes: Int = 16 << 20,
+        maxNestingDepth: Int = 32
     ) {
         self.name = name
         self.encoding = encoding
@@ -48,6 +51,7 @@ public struct SourceSpec: Sendable {
         self.dateFormats = dateFormats
         self.payload = payload
         self.maxRecordBytes = maxRecordBytes
+        self.maxNestingDepth = maxNestingDepth
     }
 }
 

@@ -15,11 +15,15 @@ final class XMLRecordParser {
         var message: String
         /// The 1-based line within the record where libxml2 saw the problem.
         var line: Int
+        /// The limit, when the problem is elements nested deeper than it.
+        var nestingLimit: Int?
     }
 
     private var handler = xmlSAXHandler()
     private var context: xmlParserCtxtPtr?
     private let slotNames: [[UInt8]]
+    /// How deep elements may nest below the record element.
+    private let maxNestingDepth: Int
     // The callbacks' state. libxml2 calls back several times per field, so these are held
     // without reference counting (each is set only for the length of a parse, by the caller
     // that owns it) and without dynamic exclusivity checks (only the parse touches them).
@@ -32,8 +36,9 @@ final class XMLRecordParser {
     @exclusivity(unchecked) private var currentSlot = -1
     @exclusivity(unchecked) private var problem: Problem?
 
-    init(slots: FieldSlots) {
+    init(slots: FieldSlots, maxNestingDepth: Int) {
         slotNames = slots.names.map { Array($0.utf8) }
+        self.maxNestingDepth = maxNestingDepth
         handler.initialized = XML_SAX2_MAGIC
         handler.startElementNs = { context, localName, _, _, _, _, _, _, _ in
             XMLRecordParser.with(context) { $0.startElement(localName) }
@@ -114,6 +119,16 @@ final class XMLRecordParser {
 
     private func startElement(_ localName: UnsafePointer<xmlChar>?) {
         depth += 1
+        if depth - recordDepth > maxNestingDepth {
+            // libxml2 builds no tree here, so it applies no depth limit of its own.
+            if problem == nil {
+                problem = Problem(
+                    message: "elements nested deeper than \(maxNestingDepth) levels", line: 1,
+                    nestingLimit: maxNestingDepth)
+            }
+            xmlStopParser(context)
+            return
+        }
         if depth == recordDepth {
             group?.startRecord()
             return

@@ -29,11 +29,13 @@ final class XMLRecordReader: RawRecordReader {
 
     var bytesRead: Int { input.baseOffset + position }
 
-    init(input: InputBuffer, recordElement: String, maxRecordBytes: Int, slots: FieldSlots) throws(ImportError) {
+    init(
+        input: InputBuffer, recordElement: String, maxRecordBytes: Int, maxNestingDepth: Int, slots: FieldSlots
+    ) throws(ImportError) {
         self.input = input
         self.maxRecordBytes = maxRecordBytes
         self.recordName = Array(recordElement.utf8)
-        self.parser = XMLRecordParser(slots: slots)
+        self.parser = XMLRecordParser(slots: slots, maxNestingDepth: maxNestingDepth)
         self.group = XMLRecordGroup(slotCount: slots.names.count)
         _ = try input.refill(keepingFrom: 0)
         if ByteOrderMark.detect(input.bytes) == .utf8 { position = 3 }
@@ -63,9 +65,12 @@ final class XMLRecordReader: RawRecordReader {
             parser.parse(UnsafeBufferPointer(rebasing: bytes[member.range]), into: fields)
         }
         guard let problem else { return .record(member.location) }
+        let raw = String(decoding: group.bytes[member.range], as: UTF8.self)
+        if let limit = problem.nestingLimit {
+            return .reject(Reject(location: member.location, reason: .nestedTooDeep(limit: limit), raw: raw))
+        }
         let line = member.location.line
         let detail = problem.line > 1 ? "\(problem.message) (line \(line + problem.line - 1))" : problem.message
-        let raw = String(decoding: group.bytes[member.range], as: UTF8.self)
         return .reject(Reject(location: member.location, reason: .malformedXML(detail: detail), raw: raw))
     }
 

@@ -114,10 +114,15 @@ extension PipelineDecoder {
             }
         }
         if let node = members["limits"]?.value,
-            let limits = object(node, "\(what).limits", allowed: Self.limitKeys),
-            let bytes = limits["maxRecordBytes"]
+            let limits = object(node, "\(what).limits", allowed: Self.limitKeys)
         {
-            spec.maxRecordBytes = integer(bytes.value, "maxRecordBytes", range: 4096...(1 << 30)) ?? spec.maxRecordBytes
+            if let bytes = limits["maxRecordBytes"] {
+                spec.maxRecordBytes =
+                    integer(bytes.value, "maxRecordBytes", range: 4096...(1 << 30)) ?? spec.maxRecordBytes
+            }
+            if let depth = limits["maxNestingDepth"] {
+                spec.maxNestingDepth = integer(depth.value, "maxNestingDepth", range: 1...256) ?? spec.maxNestingDepth
+            }
         }
         let errorsAfter = diagnostics.filter { $0.severity == .error }.count
         guard errorsAfter == errorsBefore else { return nil }

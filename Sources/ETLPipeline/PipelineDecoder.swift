@@ -19,7 +19,7 @@ struct PipelineDecoder {
     static let jsonKeys = ["records"]
     static let mappingKeys = ["from", "separator", "when"]
     static let conditionKeys = ["field", "in"]
-    static let limitKeys = ["maxRecordBytes"]
+    static let limitKeys = ["maxRecordBytes", "maxNestingDepth"]
     static let valueMapFields = ["sex"]
 
     let file: String

@@ -29,6 +29,33 @@ import Testing
         #expect(items.records.last?.location.line == fillers + 3)
     }
 
+    /// Found by fuzzing (bench/fuzz csv): a bad last row with no line end traps ("Index out of
+    /// range" in decodeLossy). At the end of the file `InputBuffer.refill` moves the window
+    /// even though it adds no byte, and `skipToLineEnd` returned offsets from before the move.
+    @Test func csvBadLastRowWithoutALineEndAtEveryChunkBoundary() throws {
+        let text = "id,name,phone\nK1,a,1\nK2,\"b\"x,2"
+        let path = directory.write("t.csv", bytes: Array(text.utf8))
+        for chunkSize in 1...text.utf8.count {
+            let items = try SmallChunks.items(path, format: .csv, spec: Specs.simple(), chunkSize: chunkSize)
+            #expect(items.records.map(\.key) == ["K1"], "chunk size \(chunkSize)")
+            #expect(items.rejects.map(\.reason) == [.textAfterClosingQuote(field: 2)], "chunk size \(chunkSize)")
+            #expect(items.rejects.map(\.raw) == ["K2,\"b\"x,2"], "chunk size \(chunkSize)")
+        }
+    }
+
+    /// The same fault on the other path: a last line longer than the largest window, with no
+    /// line end, skipped as too large.
+    @Test func csvOversizedLastLineWithoutALineEnd() throws {
+        let text = "id,name,phone\nK1,a,1\nK2,\(String(repeating: "b", count: 10_000)),2"
+        let path = directory.write("t.csv", bytes: Array(text.utf8))
+        for chunkSize in [7, 512, 4096] {
+            let items = try SmallChunks.items(
+                path, format: .csv, spec: Specs.simple(maxRecordBytes: 4096), chunkSize: chunkSize)
+            #expect(items.records.map(\.key) == ["K1"], "chunk size \(chunkSize)")
+            #expect(items.rejects.map(\.reason) == [.recordTooLarge(limitBytes: 4096)], "chunk size \(chunkSize)")
+        }
+    }
+
     /// GB18030 trail bytes range over 0x40–0x7E, so a delimiter such as `|` (0x7C), which the
     /// pipeline accepts, can be the second byte of a character: 皘 is B0 7C. CSVReader.scan
     /// looks for the delimiter byte without skipping GB18030 trail bytes.
