@@ -15,7 +15,7 @@
             start(name)
             var argc = CommandLine.argc
             var argv = CommandLine.unsafeArgv
-            exit(LLVMFuzzerRunDriver(&argc, &argv, LLVMFuzzerTestOneInput))
+            exit(fuzzRunDriver(&argc, &argv, fuzzTestOneInput))
         #else
             let arguments = CommandLine.arguments.dropFirst()
             guard let name = arguments.first else { usage() }
@@ -81,14 +81,14 @@ enum FuzzState {
 #if FUZZING
     /// libFuzzer's entry point for one input.
     @_cdecl("LLVMFuzzerTestOneInput")
-    func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         FuzzState.run(UnsafeBufferPointer(start: data, count: size))
         return 0
     }
 
     /// libFuzzer's driver, for a program that has its own `main` (as every SwiftPM executable does).
     @_silgen_name("LLVMFuzzerRunDriver")
-    func LLVMFuzzerRunDriver(
+    func fuzzRunDriver(
         _ argc: UnsafeMutablePointer<CInt>,
         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
