@@ -87,6 +87,18 @@ enum FilePaths {
         return files.sorted { $0.name < $1.name }
     }
 
+    /// `path` with every symbolic link, `.` and `..` resolved, or `nil` when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path` is `folder` or lies inside it (both real paths).
+    static func isInside(_ path: String, _ folder: String) -> Bool {
+        path == folder || path.hasPrefix(folder == "/" ? "/" : folder + "/")
+    }
+
     /// Whether `path` is an existing folder.
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()

@@ -11,6 +11,9 @@ public struct Pipeline: Sendable {
     public var sha256: String
     /// The inbox folder from the pipeline file, resolved against the file's folder.
     public var inbox: String?
+    /// Folders outside the inbox that files may be read from through symbolic links, as the
+    /// pipeline names them (resolved against the file's folder). Empty by default.
+    public var allowedFolders: [String] = []
     public var sources: [PipelineSource]
 }
 

@@ -8,6 +8,7 @@ extension PipelineDecoder {
     )
         -> Pipeline?
     {
+        let folderOfFile = folder
         guard let members = object(root, "the pipeline", allowed: Self.pipelineKeys, required: ["sources"]) else {
             return nil
         }
@@ -15,6 +16,22 @@ extension PipelineDecoder {
         if let node = members["description"] { _ = string(node.value, "'description'", allowEmpty: true) }
         let inbox = members["inbox"].flatMap { string($0.value, "'inbox'") }.map {
             FilePaths.resolve($0, against: folder)
+        }
+        var allowedFolders: [String] = []
+        if let node = members["allowedFolders"]?.value {
+            if let elements = node.elements {
+                for element in elements {
+                    guard let folder = string(element, "a folder in 'allowedFolders'") else { continue }
+                    let resolved = FilePaths.resolve(folder, against: folder.hasPrefix("/") ? "/" : folderOfFile)
+                    if FilePaths.isDirectory(resolved) {
+                        allowedFolders.append(resolved)
+                    } else {
+                        error("allowed folder '\(folder)' is not an existing folder", at: element.position)
+                    }
+                }
+            } else {
+                error("'allowedFolders' must be an array of folders, not \(node.typeDescription)", at: node.position)
+            }
         }
         var sources: [PipelineSource] = []
         if let node = members["sources"]?.value {
@@ -40,7 +57,8 @@ extension PipelineDecoder {
             }
         }
         guard !hasErrors else { return nil }
-        return Pipeline(name: name, path: path, sha256: sha256, inbox: inbox, sources: sources)
+        return Pipeline(
+            name: name, path: path, sha256: sha256, inbox: inbox, allowedFolders: allowedFolders, sources: sources)
     }
 
     private mutating func decodeSource(_ node: JSONNode, index: Int) -> PipelineSource? {

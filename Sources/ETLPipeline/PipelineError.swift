@@ -46,6 +46,9 @@ public enum SourceFailure: Sendable, CustomStringConvertible {
     case file(source: String, error: ImportError, pipelineHint: String?)
     /// The state store failed while staging the source.
     case store(source: String, error: String)
+    /// A matched file is a symbolic link (or lies under one) that leads outside the inbox and
+    /// the pipeline's allowed folders.
+    case outsideInbox(source: String, file: String, target: String, inbox: String)
 
     public var description: String {
         switch self {
@@ -56,6 +59,9 @@ public enum SourceFailure: Sendable, CustomStringConvertible {
             return "\(source): \(error)\(hint.map { " (\($0))" } ?? "")"
         case .store(let source, let error):
             return "\(source): the state store failed: \(error)"
+        case .outsideInbox(let source, let file, let target, let inbox):
+            return
+                "\(source): \(file) leads outside the inbox \(inbox) (to \(target)) through a symbolic link; etl reads only files inside the inbox. Copy the export into the inbox, or name its folder in the pipeline's 'allowedFolders'"
         }
     }
 }

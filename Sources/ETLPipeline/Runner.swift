@@ -83,6 +83,20 @@ public struct Runner {
                 files.append((match, pattern.format))
             }
         }
+        // A glob cannot name a place outside the inbox, but a symbolic link in the inbox can
+        // lead there: such a file fails the source unless the pipeline allows its folder.
+        let roots = ([inbox] + pipeline.allowedFolders).compactMap(FilePaths.realPath)
+        for file in files {
+            let path = FilePaths.join(inbox, file.match.name)
+            guard let real = FilePaths.realPath(path), !roots.contains(where: { FilePaths.isInside(real, $0) }) else {
+                continue
+            }
+            report.status = .failed
+            report.failure =
+                SourceFailure.outsideInbox(source: source.name, file: file.match.name, target: real, inbox: inbox)
+                .description + "; the earlier records are kept"
+            return report
+        }
         if source.export == .newestFile, let newest = files.min(by: { $0.match.isNewer(than: $1.match) }) {
             report.olderFiles = files.map(\.match.name).filter { $0 != newest.match.name }
             files = [newest]

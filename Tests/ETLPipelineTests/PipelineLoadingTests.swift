@@ -134,6 +134,22 @@ import Testing
         #expect(pipeline.checkInbox(folder.file("inbox")).isEmpty)
     }
 
+    @Test func allowedFoldersAreResolvedAgainstTheFileAndMustExist() throws {
+        let folder = TemporaryDirectory()
+        folder.write("shared/x.csv", "x\n")
+        let path = folder.write(
+            "p.json", "{\"allowedFolders\": [\"shared\", \"missing\"], \"sources\": [\(Self.source)]}")
+        do {
+            _ = try Pipeline.load(path: path)
+            Issue.record("a missing allowed folder must be an error")
+        } catch {
+            guard case .invalid(let diagnostics) = error else { throw error }
+            #expect(diagnostics.map(\.message) == ["allowed folder 'missing' is not an existing folder"])
+        }
+        let fixed = folder.write("q.json", "{\"allowedFolders\": [\"shared\"], \"sources\": [\(Self.source)]}")
+        #expect(try Pipeline.load(path: fixed).0.allowedFolders == [folder.file("shared")])
+    }
+
     @Test func locatesPipelinesByNameOrPath() throws {
         #expect(throws: PipelineError.self) { try Pipeline.locate("no-such-pipeline") }
         let folder = TemporaryDirectory()

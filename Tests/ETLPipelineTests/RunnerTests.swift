@@ -134,6 +134,42 @@ import Testing
         #expect(record.key == hostile)
         #expect(record.fields.name == hostile)
     }
+
+    /// An export in the inbox that is a symbolic link to a file elsewhere, or sits in a linked
+    /// folder, fails its source unless the pipeline names the folder in `allowedFolders`.
+    @Test(arguments: [false, true])
+    func aSymbolicLinkOutOfTheInboxFailsItsSourceUnlessItsFolderIsAllowed(linksTheFolder: Bool) throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        let outside = folder.file("elsewhere")
+        folder.write(
+            "elsewhere/social_security_x.csv",
+            "个人编号,姓名,性别,出生日期,公民身份号码,联系电话,户籍地址,参保状态,参保日期,单位名称\r\nK1,测试,男,1990-01-01,,,,,,\r\n")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        var glob = "social_security*.csv"
+        if linksTheFolder {
+            try FileManager.default.createSymbolicLink(atPath: inbox + "/linked", withDestinationPath: outside)
+            glob = "linked/social_security*.csv"
+        } else {
+            try FileManager.default.createSymbolicLink(
+                atPath: inbox + "/social_security_x.csv", withDestinationPath: outside + "/social_security_x.csv")
+        }
+        var pipeline = try demo()
+        var source = pipeline.sources[0]
+        source.files = [source.files[0]]
+        source.files[0].glob = glob
+        pipeline.sources = [source]
+        let refused = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(refused.status == .failed)
+        let message = try #require(refused.sources.first?.failure)
+        #expect(message.contains("leads outside the inbox"))
+        #expect(message.contains("allowedFolders"))
+
+        pipeline.allowedFolders = [outside]
+        let allowed = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(allowed.status == .succeeded)
+        #expect(allowed.sources.first?.counts.staged == 1)
+    }
 }
 
 @Suite struct RunnerExportTests {
