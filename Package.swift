@@ -28,7 +28,7 @@ let package = Package(
 
         // Stages.
         .target(name: "ETLImport", dependencies: ["ETLCore", "CLibXML2"]),
-        .target(name: "ETLNormalise", dependencies: ["ETLCore"]),
+        .target(name: "ETLNormalise", dependencies: ["ETLCore"], exclude: ["RegionTable+Data.LICENSE"]),
 
         // Wiring, command line, executable.
         .target(name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport"]),

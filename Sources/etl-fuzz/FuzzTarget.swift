@@ -20,7 +20,8 @@ enum FuzzTarget: String, CaseIterable {
     case json
     /// The pipeline-file loader and validator, including the inbox check.
     case pipeline
-    /// The ID-number, name, phone and date standardisers, one line of the input at a time.
+    /// The ID-number, name, phone, date and address standardisers, one line of the input at a
+    /// time, and the region table.
     case standardisers
 
     /// Runs the target on `bytes`.
@@ -49,6 +50,9 @@ enum FuzzTarget: String, CaseIterable {
             for line in lines.prefix(64) {
                 let id = IDNumber(line)
                 _ = id.mismatches(birthDate: line, sex: .male)
+                _ = id.region.map { RegionTable.shared.hierarchy(of: $0) }
+                _ = RegionTable.shared.hierarchy(of: line)
+                _ = workspace.addresses.standardise(line)
                 _ = PhoneNumber(line)
                 _ = workspace.names.standardise(line)
                 _ = pattern?.isoDate(from: line)
@@ -63,6 +67,7 @@ final class FuzzWorkspace {
     let folder: String
     let inbox: String
     let names = NameStandardiser()
+    let addresses = AddressStandardiser()
     private let sources: [String: SourceSpec]
 
     static let datePatterns = ["yyyy-MM-dd", "yyyy/M/d", "yyyyMMdd", "yyyy年M月d日"].compactMap { DatePattern($0) }

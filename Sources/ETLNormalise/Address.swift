@@ -1,0 +1,178 @@
+import Foundation
+
+/// An address as standardised from one record, with the original value kept beside it.
+public struct Address: Sendable, Equatable {
+    /// The value as the record gave it.
+    public var original: String
+    /// Compatibility-normalised (full-width digits and letters become ASCII) with every space
+    /// removed: Chinese addresses are written without spaces, and exports add them at random.
+    public var standard: String
+    /// The divisions the text names, from the province down, as far as it names them.
+    public var province: String?
+    public var city: String?
+    public var district: String?
+    /// The street, town or township (街道, 镇, 乡) after the district, when the text has one.
+    public var street: String?
+    /// What follows: road, number, building.
+    public var rest: String
+    /// The code of the most specific division found (GB/T 2260), or `nil`.
+    public var regionCode: String?
+}
+
+/// Splits addresses into province, city, district and street with the GB/T 2260 table. An
+/// address may leave out levels ("成都市武侯区…" has no province, "武侯区…" only the district
+/// when the pipeline's region makes it unique); a level is filled in only from the text or
+/// from a higher level the text names, never guessed.
+public final class AddressStandardiser: Sendable {
+    private let table: RegionTable
+
+    public init(table: RegionTable = .shared) {
+        self.table = table
+    }
+
+    /// Suffixes a division's name may be written without: 四川 for 四川省, 成都 for 成都市.
+    private static let shortenable: [[UInt8]] = ["省", "市", "自治区", "地区", "自治州", "盟", "特别行政区"].map {
+        Array($0.utf8)
+    }
+    private static let streetMarkers: [[UInt8]] = ["街道", "镇", "乡"].map { Array($0.utf8) }
+
+    public func standardise(_ text: String) -> Address {
+        let normalised = text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(normalised.utf8.count)
+        var previousWasSpace = false
+        for byte in normalised.utf8 {
+            // ASCII whitespace and U+3000 (which NFKC already turned into a space).
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                previousWasSpace = true
+                continue
+            }
+            // Between two Latin letters or digits a space carries meaning: keep one.
+            if previousWasSpace, byte < 0x80, let last = bytes.last, last < 0x80, Self.isAlphanumeric(byte),
+                Self.isAlphanumeric(last)
+            {
+                bytes.append(0x20)
+            }
+            previousWasSpace = false
+            bytes.append(byte)
+        }
+        var address = Address(
+            original: text, standard: String(decoding: bytes, as: UTF8.self), rest: "")
+        var position = 0
+        var scope: String?  // the code whose descendants may follow
+        // Province, then prefecture, then county: each level matches only inside the one above
+        // it when that was named, and anywhere when it was not.
+        for level in 0...2 {
+            guard let (code, length, shortened) = match(bytes, at: position, level: level, within: scope) else {
+                continue
+            }
+            // A province written short (四川) counts only when a place inside it follows, so
+            // that a road such as 江西路 is not read as 江西省.
+            if shortened, level == 0,
+                match(bytes, at: position + length, level: 1, within: code) == nil,
+                match(bytes, at: position + length, level: 2, within: code) == nil
+            {
+                continue
+            }
+            let name = table.region(code)?.name
+            switch level {
+            case 0: address.province = name
+            case 1: address.city = name
+            default: address.district = name
+            }
+            fillHigherLevels(of: code, into: &address, named: level)
+            scope = code
+            address.regionCode = code
+            position += length
+        }
+        // A street, town or township: up to its marker, within a short span.
+        if address.district != nil || address.city != nil {
+            if let end = streetEnd(bytes, from: position) {
+                address.street = String(decoding: bytes[position..<end], as: UTF8.self)
+                position = end
+            }
+        }
+        address.rest = String(decoding: bytes[position...], as: UTF8.self)
+        return address
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+
+    /// When the text named a lower level without the higher ones, fill them from the code.
+    private func fillHigherLevels(of code: String, into address: inout Address, named level: Int) {
+        let chain = table.hierarchy(of: code)
+        for region in chain where region.code != code {
+            switch RegionTable.level(of: region.code) {
+            case 0 where address.province == nil: address.province = region.name
+            case 1 where address.city == nil && level == 2: address.city = region.name
+            default: break
+            }
+        }
+    }
+
+    /// The longest division name of `level` at `position`, inside `scope` when given; current
+    /// codes win over abolished ones. Returns the code, the bytes matched, and whether the name
+    /// was written without its suffix.
+    private func match(
+        _ bytes: [UInt8], at position: Int, level: Int, within scope: String?
+    ) -> (code: String, length: Int, shortened: Bool)? {
+        let available = bytes.count - position
+        guard available > 0 else { return nil }
+        var length = min(table.longestName, available)
+        while length >= 3 {
+            let candidate = Array(bytes[position..<(position + length)])
+            if let code = pick(table.codesByName[candidate], level: level, within: scope) {
+                return (code, length, false)
+            }
+            // The name without its suffix: 四川 for 四川省, 成都 for 成都市. Only for a province,
+            // or a prefecture inside a province the text named, and only for two characters or
+            // more, so that 中山路 is not read as 中山市, nor 武侯 alone as a district.
+            if level == 0 || (level == 1 && scope != nil), length >= 6 {
+                for suffix in Self.shortenable {
+                    let full = candidate + suffix
+                    if let code = pick(table.codesByName[full], level: level, within: scope) {
+                        return (code, length, true)
+                    }
+                }
+            }
+            length -= 1
+        }
+        return nil
+    }
+
+    private func pick(_ codes: [String]?, level: Int, within scope: String?) -> String? {
+        guard let codes else { return nil }
+        let matching = codes.filter { code in
+            guard RegionTable.level(of: code) == level else { return false }
+            guard let scope else { return true }
+            let prefixLength = RegionTable.level(of: scope) == 0 ? 2 : 4
+            return code.utf8.prefix(prefixLength).elementsEqual(scope.utf8.prefix(prefixLength))
+        }
+        // Without a scope, a name shared by several places (朝阳区 in Beijing and in Changchun)
+        // says nothing about which one is meant.
+        if scope == nil {
+            let current = matching.filter { table.region($0)?.isCurrent == true }
+            let distinct = Set((current.isEmpty ? matching : current))
+            return distinct.count == 1 ? distinct.first : nil
+        }
+        return matching.first
+    }
+
+    /// Where a street, town or township name that starts at `position` ends (after its marker),
+    /// when a marker comes within ten characters.
+    private func streetEnd(_ bytes: [UInt8], from position: Int) -> Int? {
+        var index = position
+        var characters = 0
+        while index < bytes.count, characters < 10 {
+            for marker in Self.streetMarkers where bytes[index...].starts(with: marker) {
+                return index > position ? index + marker.count : nil
+            }
+            let byte = bytes[index]
+            index += byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+            characters += 1
+        }
+        return nil
+    }
+}
