@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The pipeline, top to bottom: the `etl` executable runs ETLCLI, which calls ETLPipeline.
-// ETLPipeline wires the stages (ETLImport; ETLNormalise and ETLPublish as they arrive) over
+// ETLPipeline wires the stages (ETLImport, ETLNormalise; ETLPublish when it arrives) over
 // ETLStore (SQLite) and ETLCore (shared types). No stage imports another stage.
 let package = Package(
     name: "etl",
@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "ETLNormalise", dependencies: ["ETLCore"], exclude: ["RegionTable+Data.LICENSE"]),
 
         // Wiring, command line, executable.
-        .target(name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport"]),
+        .target(name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport", "ETLNormalise"]),
         .target(name: "ETLCLI", dependencies: ["ETLPipeline", "ETLCore"]),
         .executableTarget(name: "etl", dependencies: ["ETLCLI"]),
         // Fuzz targets (bench/fuzz); built normally, it replays inputs.

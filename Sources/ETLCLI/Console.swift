@@ -12,6 +12,11 @@ struct Console {
         write(text + "\n", to: 2)
     }
 
+    /// Writes to stdout as it is, for output built in pieces.
+    func outPartial(_ text: String) {
+        write(text, to: 1)
+    }
+
     /// Writes without a newline, for a progress line that redraws itself.
     func errPartial(_ text: String) {
         write(text, to: 2)

@@ -26,7 +26,7 @@ public enum ETLCommand {
 
     static let commands: [CommandSpec] = [
         CommandSpec(
-            name: "run", overview: "Import a pipeline's sources into the staging store.",
+            name: "run", overview: "Import a pipeline's sources and resolve their records into residents.",
             arguments: [
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
             ],
@@ -40,6 +40,15 @@ public enum ETLCommand {
             options: [inboxOption],
             discussion:
                 "Checks the file against the rules of schemas/pipeline.schema.json and its meaning: canonical field\nnames, duplicate sources, date formats, and globs that match no file in the inbox.\nExits 0 when the file is valid and 4 when it is not."
+        ),
+        CommandSpec(
+            name: "links", overview: "Print which resident each current record belongs to, as CSV.",
+            arguments: [
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
+            ],
+            options: [stateOption],
+            discussion:
+                "Prints the header source,record_key,resident_id, then one row per record currently staged,\nby source and record key. The source is the pipeline's source name."
         ),
         CommandSpec(
             name: "status", overview: "Show recent runs, newest first.",
@@ -112,6 +121,7 @@ public enum ETLCommand {
         switch command.name {
         case "run": return RunCommand(console: console).run(parsed)
         case "validate": return ValidateCommand(console: console).run(parsed)
+        case "links": return LinksCommand(console: console).run(parsed)
         case "status": return try StatusCommand(console: console).run(parsed, spec: command)
         default:
             guard let name = parsed.positional.first else {

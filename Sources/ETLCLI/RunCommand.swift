@@ -1,7 +1,7 @@
 import ETLCore
 import ETLPipeline
 
-/// `etl run <pipeline>`: imports, then prints a summary with counts and rejects.
+/// `etl run <pipeline>`: imports and resolves, then prints a summary with counts and rejects.
 struct RunCommand {
     let console: Console
 
@@ -29,6 +29,7 @@ struct RunCommand {
         for source in report.sources {
             if let failure = source.failure { console.err("Error: \(failure)") }
         }
+        if let failure = report.failure { console.err("Error: \(failure)") }
         switch report.status {
         case .succeeded: return .success
         case .partial: return .partial

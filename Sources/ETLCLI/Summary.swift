@@ -34,6 +34,27 @@ enum Summary {
                 )
             }
         }
+        if let resolution = report.resolution {
+            lines.append("")
+            lines.append(
+                "Residents: \(grouped(resolution.records)) records resolved into \(grouped(resolution.residents)) residents in \(seconds(resolution.seconds))"
+            )
+            lines.append(
+                "  \(grouped(resolution.created)) new, \(grouped(resolution.merged)) merged, \(grouped(resolution.split)) split, \(grouped(resolution.retired)) retired"
+            )
+            let reduction = percent(resolution.reductionRatio)
+            lines.append(
+                "  \(grouped(resolution.candidatePairs)) candidate pairs compared (blocking spared \(reduction)% of all pairs), \(grouped(resolution.links)) links above the threshold"
+            )
+            if resolution.keptApart > 0 || resolution.leftAmbiguous > 0 {
+                lines.append(
+                    "  \(grouped(resolution.keptApart)) merges refused by the hard constraints, \(grouped(resolution.leftAmbiguous)) left apart as ambiguous"
+                )
+            }
+        } else if let failure = report.failure {
+            lines.append("")
+            lines.append("Residents: \(failure)")
+        }
         if !report.retiredSources.isEmpty {
             lines.append("")
             lines.append(
@@ -73,6 +94,14 @@ enum Summary {
     static func seconds(_ value: Double) -> String {
         let hundredths = Int((value * 100).rounded())
         return "\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100) s"
+    }
+
+    /// 0.99987 → "99.987": a share as a percentage with three decimals, truncated so that a
+    /// share short of all never reads as 100.
+    static func percent(_ share: Double) -> String {
+        let thousandths = Int((share * 100_000).rounded(.down))
+        let fraction = String(thousandths % 1000)
+        return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     static func byteSize(_ bytes: Int) -> String {

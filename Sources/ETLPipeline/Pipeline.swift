@@ -1,5 +1,6 @@
 import ETLCore
 import ETLImport
+import ETLNormalise
 
 /// A loaded, validated pipeline file: the sources to import and where to find them.
 public struct Pipeline: Sendable {
@@ -15,6 +16,8 @@ public struct Pipeline: Sendable {
     /// pipeline names them (resolved against the file's folder). Empty by default.
     public var allowedFolders: [String] = []
     public var sources: [PipelineSource]
+    /// How records are resolved into residents (the `resolve` section; defaults otherwise).
+    public var resolve = ResolverSettings()
 }
 
 /// One source of a pipeline: how its export is read, and where in the pipeline file each

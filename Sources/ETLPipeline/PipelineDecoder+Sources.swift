@@ -56,9 +56,11 @@ extension PipelineDecoder {
                 error("'sources' must be an array of sources, not \(node.typeDescription)", at: node.position)
             }
         }
+        let resolve = decodeResolve(members["resolve"]?.value, sources: sources.map(\.name))
         guard !hasErrors else { return nil }
         return Pipeline(
-            name: name, path: path, sha256: sha256, inbox: inbox, allowedFolders: allowedFolders, sources: sources)
+            name: name, path: path, sha256: sha256, inbox: inbox, allowedFolders: allowedFolders, sources: sources,
+            resolve: resolve)
     }
 
     private mutating func decodeSource(_ node: JSONNode, index: Int) -> PipelineSource? {

@@ -8,7 +8,7 @@ import ETLImport
 /// a test keeps the two in step.
 struct PipelineDecoder {
     /// The keys each object of a pipeline file may have.
-    static let pipelineKeys = ["$schema", "name", "description", "inbox", "allowedFolders", "sources"]
+    static let pipelineKeys = ["$schema", "name", "description", "inbox", "allowedFolders", "sources", "resolve"]
     static let sourceKeys = [
         "name", "description", "format", "files", "encoding", "csv", "xml", "json", "key", "fields", "values",
         "dateFormats", "payload", "limits", "export",

@@ -22,3 +22,23 @@ public enum RunHistory {
         }
     }
 }
+
+/// Reads which resident each current record belongs to, without creating a state folder.
+public enum ResidentLinks {
+    /// A current record and its resident.
+    public typealias Link = ResidentLink
+
+    /// Every current record of `pipeline` with its resident ID, by source and key; `nil` when
+    /// the folder holds no state store yet.
+    public static func current(pipeline: String, stateFolder: String) throws(PipelineError) -> [ResidentLink]? {
+        if access(stateFolder, F_OK) == 0, !FilePaths.isDirectory(stateFolder) {
+            throw .store(.cannotOpen(path: stateFolder, reason: "it is a file, not a state folder"))
+        }
+        guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return nil }
+        do {
+            return try StateStore(folder: stateFolder).links(pipeline: pipeline)
+        } catch {
+            throw .store(error)
+        }
+    }
+}

@@ -13,6 +13,10 @@ public struct RunReport: Sendable {
     /// Sources that earlier runs imported but the pipeline no longer has: their records are
     /// no longer current.
     public var retiredSources: [String] = []
+    /// What resolution did, or `nil` when it failed (see `failure`).
+    public var resolution: ResolveReport?
+    /// Why resolution failed, when it did.
+    public var failure: String?
     public var seconds: Double
 
     /// Counts over all sources.

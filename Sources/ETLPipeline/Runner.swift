@@ -6,11 +6,12 @@ import ETLStore
     import Glibc
 #endif
 
-/// Runs a pipeline: imports each source's export into the staging store.
+/// Runs a pipeline: imports each source's export into the staging store, then resolves the
+/// current records of all sources into residents.
 ///
-/// Each file is imported in one transaction. A source's new records become current only
-/// when all its files imported; a source that fails keeps its earlier records, and the
-/// other sources go on.
+/// A source's new records become current only when all its files imported; a source that
+/// fails keeps its earlier records, and the other sources go on. Resolution saves its
+/// residents and links in one transaction.
 public struct Runner {
     public var pipeline: Pipeline
     /// The inbox, overriding the pipeline's.
@@ -54,13 +55,23 @@ public struct Runner {
             // stages that read staged records.
             let retired = try store.retireSources(pipeline: pipeline.name, keeping: pipeline.sources.map(\.name))
             let failed = reports.filter { $0.status == .failed }.count
-            let status: RunStatus = failed == 0 ? .succeeded : (failed == reports.count ? .failed : .partial)
-            try store.finishRun(
-                runID, status: status, message: failed == 0 ? nil : "\(failed) of \(reports.count) sources failed")
+            var status: RunStatus = failed == 0 ? .succeeded : (failed == reports.count ? .failed : .partial)
+            var message = failed == 0 ? nil : "\(failed) of \(reports.count) sources failed"
+            // Resolve every source's current records, including the earlier ones of a source
+            // that failed tonight. A failure here keeps the last run's residents and links.
+            var resolution: ResolveReport?
+            do {
+                resolution = try ResolveStep(pipeline: pipeline, store: store).run(runID: runID)
+            } catch {
+                status = .failed
+                message = "resolving residents failed: \(error); the residents and links of the last run are kept"
+            }
+            try store.finishRun(runID, status: status, message: message)
             return RunReport(
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
-                retiredSources: retired, seconds: Timestamp.monotonicSeconds() - started)
+                retiredSources: retired, resolution: resolution, failure: resolution == nil ? message : nil,
+                seconds: Timestamp.monotonicSeconds() - started)
         } catch {
             // Record the run as failed rather than leave it shown as running; the error that
             // stopped it is the one reported, whatever happens to this last write.

@@ -80,7 +80,53 @@ enum Schema {
             raw TEXT NOT NULL
         );
         CREATE INDEX rejects_run ON rejects (run_id, source_id);
+        """,
+        // Resolution: residents with their unified record, which resident each staged record
+        // belongs to, what happened to residents in each run, and each run's match model.
         """
+        CREATE TABLE residents (
+            id INTEGER PRIMARY KEY,
+            pipeline TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_run INTEGER NOT NULL REFERENCES runs(id),
+            updated_run INTEGER NOT NULL REFERENCES runs(id),
+            ended_run INTEGER REFERENCES runs(id),
+            merged_into INTEGER REFERENCES residents(id),
+            records INTEGER NOT NULL,
+            name TEXT,
+            id_number TEXT,
+            sex TEXT,
+            birth_date TEXT,
+            phone TEXT,
+            address TEXT,
+            provenance TEXT NOT NULL
+        );
+        CREATE INDEX residents_pipeline ON residents (pipeline, status);
+        CREATE TABLE links (
+            source_id INTEGER NOT NULL,
+            record_key TEXT NOT NULL,
+            resident INTEGER NOT NULL,
+            PRIMARY KEY (source_id, record_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX links_resident ON links (resident);
+        CREATE TABLE resident_events (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            pipeline TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            resident INTEGER NOT NULL REFERENCES residents(id),
+            other INTEGER REFERENCES residents(id),
+            records INTEGER NOT NULL
+        );
+        CREATE INDEX resident_events_resident ON resident_events (resident);
+        CREATE INDEX resident_events_run ON resident_events (run_id);
+        CREATE TABLE match_models (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+            pipeline TEXT NOT NULL,
+            model TEXT NOT NULL,
+            statistics TEXT NOT NULL
+        );
+        """,
     ]
 
     /// The schema version this build writes.

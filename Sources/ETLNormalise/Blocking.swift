@@ -1,0 +1,172 @@
+/// The blocking keys: records are compared only when they share at least one. Several keys,
+/// so that a typo in one field does not lose a pair.
+public enum BlockingKey: Int, CaseIterable, Sendable {
+    /// The standard ID number.
+    case idNumber
+    /// The name's pinyin and the birth date.
+    case pinyinAndBirthDate
+    /// The phone number.
+    case phone
+    /// The birth date, the surname and the address's district.
+    case birthDateSurnameAndDistrict
+    /// The name's pinyin and the address's district (for records without a birth date).
+    case pinyinAndDistrict
+    /// The ID number's region and birth date (its first 14 characters) and the surname.
+    case idPrefixAndSurname
+
+    public var name: String {
+        switch self {
+        case .idNumber: "idNumber"
+        case .pinyinAndBirthDate: "pinyin+birthDate"
+        case .phone: "phone"
+        case .birthDateSurnameAndDistrict: "birthDate+surname+district"
+        case .pinyinAndDistrict: "pinyin+district"
+        case .idPrefixAndSurname: "idPrefix+surname"
+        }
+    }
+
+    /// The bit of this key in a pair's set of keys.
+    var bit: UInt8 { 1 << UInt8(rawValue) }
+}
+
+/// Candidate pairs from blocking, with the keys that brought each pair together.
+struct CandidatePairs {
+    /// Pairs `(a, b)` with `a < b`, sorted.
+    var first: [Int32] = []
+    var second: [Int32] = []
+    /// Per pair, a bit set of `BlockingKey.bit`.
+    var keys: [UInt8] = []
+    /// Blocks larger than the cap, compared only with their nearest neighbours.
+    var cappedBlocks = 0
+
+    var count: Int { first.count }
+}
+
+/// Forms candidate pairs from the blocking keys.
+struct Blocker {
+    /// The largest block compared in full; a larger block compares each record with its
+    /// `window` neighbours in order of name, birth date and ID number.
+    var maxBlockSize: Int
+    var window: Int
+
+    func candidatePairs(_ records: PreparedRecords) -> CandidatePairs {
+        var packed: [UInt64] = []
+        var cappedBlocks = 0
+        for key in BlockingKey.allCases {
+            var entries: [(hash: UInt64, record: Int32)] = []
+            entries.reserveCapacity(records.count)
+            for index in 0..<records.count {
+                if let hash = Blocker.hash(key, records, index) { entries.append((hash, Int32(index))) }
+            }
+            entries.sort { ($0.hash, $0.record) < ($1.hash, $1.record) }
+            var start = 0
+            while start < entries.count {
+                var end = start + 1
+                while end < entries.count, entries[end].hash == entries[start].hash { end += 1 }
+                let size = end - start
+                if size >= 2 {
+                    var block = entries[start..<end].map(\.record)
+                    if size <= maxBlockSize {
+                        for i in 0..<(size - 1) {
+                            for j in (i + 1)..<size {
+                                packed.append(Blocker.pack(block[i], block[j], key))
+                            }
+                        }
+                    } else {
+                        cappedBlocks += 1
+                        block.sort { Blocker.order(records, $0, $1) }
+                        for i in 0..<(size - 1) {
+                            for j in (i + 1)..<min(size, i + 1 + window) {
+                                packed.append(Blocker.pack(block[i], block[j], key))
+                            }
+                        }
+                    }
+                }
+                start = end
+            }
+        }
+        // Sort by pair (the key bits sit lowest), then merge each pair's keys.
+        packed.sort()
+        var pairs = CandidatePairs()
+        pairs.cappedBlocks = cappedBlocks
+        pairs.first.reserveCapacity(packed.count / 2)
+        pairs.second.reserveCapacity(packed.count / 2)
+        pairs.keys.reserveCapacity(packed.count / 2)
+        var last: UInt64 = .max
+        for value in packed {
+            let pair = value >> 8
+            let bit = UInt8(1) << UInt8(value & 0xFF)
+            if pair == last {
+                pairs.keys[pairs.keys.count - 1] |= bit
+            } else {
+                last = pair
+                pairs.first.append(Int32(truncatingIfNeeded: pair >> 28))
+                pairs.second.append(Int32(truncatingIfNeeded: pair & 0xFFF_FFFF))
+                pairs.keys.append(bit)
+            }
+        }
+        return pairs
+    }
+
+    /// A pair and its key in one integer: 28 bits each record (up to 268M records), 8 the key.
+    private static func pack(_ a: Int32, _ b: Int32, _ key: BlockingKey) -> UInt64 {
+        let (low, high) = a < b ? (a, b) : (b, a)
+        return (UInt64(low) << 36) | (UInt64(high) << 8) | UInt64(key.rawValue)
+    }
+
+    /// The order within an oversized block: by name, birth date, ID number, then position.
+    private static func order(_ records: PreparedRecords, _ a: Int32, _ b: Int32) -> Bool {
+        let x = Int(a)
+        let y = Int(b)
+        return (records.pinyin[x], records.birth[x], records.idNumber[x], a)
+            < (records.pinyin[y], records.birth[y], records.idNumber[y], b)
+    }
+
+    /// The record's value of `key`, hashed, or `nil` when it lacks a part of it.
+    private static func hash(_ key: BlockingKey, _ r: PreparedRecords, _ i: Int) -> UInt64? {
+        var hasher = KeyHasher(UInt64(key.rawValue))
+        switch key {
+        case .idNumber:
+            guard r.idNumber[i] >= 0 else { return nil }
+            hasher.add(r.idNumber[i])
+        case .pinyinAndBirthDate:
+            guard r.pinyin[i] >= 0, r.birth[i] != 0 else { return nil }
+            hasher.add(r.pinyin[i])
+            hasher.add(r.birth[i])
+        case .phone:
+            guard r.phone[i] >= 0 else { return nil }
+            hasher.add(r.phone[i])
+        case .birthDateSurnameAndDistrict:
+            guard r.birth[i] != 0, r.surname[i] >= 0, r.district[i] != 0 else { return nil }
+            hasher.add(r.birth[i])
+            hasher.add(r.surname[i])
+            hasher.add(r.district[i])
+        case .pinyinAndDistrict:
+            guard r.pinyin[i] >= 0, r.district[i] != 0 else { return nil }
+            hasher.add(r.pinyin[i])
+            hasher.add(r.district[i])
+        case .idPrefixAndSurname:
+            guard r.idNumber[i] >= 0, r.idBirth[i] != 0, r.surname[i] >= 0 else { return nil }
+            let prefix = r.idBytes.with(r.idNumber[i]) { bytes in
+                bytes.prefix(14).reduce(UInt64(0)) { $0 &* 31 &+ UInt64($1) }
+            }
+            hasher.add(prefix)
+            hasher.add(r.surname[i])
+        }
+        return hasher.value
+    }
+}
+
+/// FNV-1a over 64-bit words, for blocking keys.
+private struct KeyHasher {
+    private(set) var value: UInt64
+
+    init(_ seed: UInt64) {
+        value = 0xCBF2_9CE4_8422_2325 ^ seed
+    }
+
+    mutating func add<Value: BinaryInteger>(_ part: Value) {
+        value = (value ^ UInt64(truncatingIfNeeded: part)) &* 0x0000_0100_0000_01B3
+        value ^= value >> 29
+    }
+}

@@ -1,0 +1,230 @@
+import ETLCore
+
+/// The resolver's records after standardisation, as columns of small integers: each distinct
+/// name, ID number, phone and address is interned once, so comparing two records compares
+/// integers, and the text each comparison needs is laid out flat beside them.
+struct PreparedRecords {
+    let count: Int
+    var source: [Int32] = []
+    var runID: [Int64] = []
+    /// Interned standard ID number, or -1.
+    var idNumber: [Int32] = []
+    var idStatus: [IDStatusCode] = []
+    /// The birth date the ID number holds (yyyymmdd), or 0.
+    var idBirth: [Int32] = []
+    var name: [Int32] = []
+    var pinyin: [Int32] = []
+    var surname: [Int32] = []
+    /// The record's own birth date (yyyymmdd), else the one its ID number holds, else 0.
+    var birth: [Int32] = []
+    /// 1 male, 2 female, 0 unknown: the record's own code, else the one its ID number holds.
+    var sex: [UInt8] = []
+    var phone: [Int32] = []
+    var address: [Int32] = []
+    /// The six-digit region code of the address's district (or city), or 0.
+    var district: [Int32] = []
+
+    var names = Interner()
+    var pinyins = Interner()
+    var surnames = Interner()
+    var idNumbers = Interner()
+    var phones = Interner()
+    var addresses = Interner()
+    /// Per interned name, its Unicode scalars; per ID number and phone, its bytes; per
+    /// address, the sorted hashes of its character bigrams.
+    var nameScalars = FlatLists<UInt32>()
+    var idBytes = FlatLists<UInt8>()
+    var phoneBytes = FlatLists<UInt8>()
+    var addressBigrams = FlatLists<UInt32>()
+    /// Standardised forms the golden record reports, per record.
+    var idNumberValid: [Bool] = []
+    var phoneValid: [Bool] = []
+    var addressPlaced: [Bool] = []
+    /// Per record, its whole standard address (interned in `addressTexts`), or -1.
+    var addressText: [Int32] = []
+    var addressTexts = Interner()
+
+    /// Compound surnames, which take the first two characters.
+    private static let compoundSurnames: Set<String> = [
+        "欧阳", "司马", "诸葛", "上官", "慕容", "司徒", "东方", "皇甫", "夏侯", "尉迟", "公孙", "长孙", "宇文", "令狐",
+        "独孤", "端木", "南宫", "西门", "轩辕", "呼延", "澹台", "太史", "申屠", "闻人",
+    ]
+
+    init(_ inputs: [ResolverInput]) {
+        count = inputs.count
+        let names = NameStandardiser()
+        let addressStandardiser = AddressStandardiser()
+        source.reserveCapacity(count)
+        for input in inputs {
+            source.append(Int32(input.source))
+            runID.append(input.runID)
+            var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
+            var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
+
+            if let text = input.idNumber, !text.isEmpty {
+                let number = IDNumber(text)
+                let (id, isNew) = idNumbers.intern(number.standard)
+                if isNew { idBytes.append(Array(number.standard.utf8)) }
+                idNumber.append(id)
+                idStatus.append(IDStatusCode(number.status))
+                let derived = number.birthDate.map(PreparedRecords.dateNumber) ?? 0
+                idBirth.append(derived)
+                idNumberValid.append(number.status == .valid)
+                if ownBirth == 0 { ownBirth = derived }
+                if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
+            } else {
+                idNumber.append(-1)
+                idStatus.append(.none)
+                idBirth.append(0)
+                idNumberValid.append(false)
+            }
+            birth.append(ownBirth)
+            sex.append(ownSex)
+
+            if let text = input.name, !text.isEmpty {
+                let standard = names.standardise(text)
+                let (id, isNew) = self.names.intern(standard.standard)
+                if isNew { nameScalars.append(standard.standard.unicodeScalars.map(\.value)) }
+                name.append(id)
+                pinyin.append(standard.pinyinKey.isEmpty ? -1 : pinyins.intern(standard.pinyinKey).id)
+                surname.append(surnames.intern(PreparedRecords.surname(of: standard)).id)
+            } else {
+                name.append(-1)
+                pinyin.append(-1)
+                surname.append(-1)
+            }
+
+            if let text = input.phone, !text.isEmpty {
+                let number = PhoneNumber(text)
+                if number.standard.isEmpty {
+                    phone.append(-1)
+                } else {
+                    let (id, isNew) = phones.intern(number.standard)
+                    if isNew { phoneBytes.append(Array(number.standard.utf8)) }
+                    phone.append(id)
+                }
+                phoneValid.append(number.kind != .invalid)
+            } else {
+                phone.append(-1)
+                phoneValid.append(false)
+            }
+
+            if let text = input.address, !text.isEmpty {
+                let standard = addressStandardiser.standardise(text)
+                // Compared from the district down, so that 四川省成都市武侯区… and 武侯区… agree.
+                let code = standard.regionCode.flatMap { RegionTable.level(of: $0) >= 1 ? Int32($0) : nil } ?? 0
+                let local = code == 0 ? standard.standard : (standard.street ?? "") + standard.rest
+                let key = code == 0 ? local : String(code) + "|" + local
+                if key.isEmpty {
+                    address.append(-1)
+                } else {
+                    let (id, isNew) = addresses.intern(key)
+                    if isNew { addressBigrams.append(PreparedRecords.bigrams(of: local)) }
+                    address.append(id)
+                }
+                district.append(code)
+                addressPlaced.append(code != 0)
+                addressText.append(addressTexts.intern(standard.standard).id)
+            } else {
+                address.append(-1)
+                district.append(0)
+                addressPlaced.append(false)
+                addressText.append(-1)
+            }
+        }
+    }
+
+    /// `yyyy-MM-dd` as the number yyyymmdd; 0 when it is not that shape.
+    static func dateNumber(_ iso: String) -> Int32 {
+        var value: Int32 = 0
+        var digits = 0
+        for byte in iso.utf8 {
+            if byte == UInt8(ascii: "-") { continue }
+            guard byte &- UInt8(ascii: "0") < 10 else { return 0 }
+            value = value * 10 + Int32(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits == 8 ? value : 0
+    }
+
+    /// The surname: a compound surname's two characters, else the first character.
+    private static func surname(of name: PersonName) -> String {
+        guard name.isChinese else {
+            return String(name.standard.split(separator: " ").last ?? Substring(name.standard))
+        }
+        let scalars = name.standard.unicodeScalars
+        var two = String.UnicodeScalarView()
+        two.append(contentsOf: scalars.prefix(2))
+        if compoundSurnames.contains(String(two)) { return String(two) }
+        return scalars.first.map { String($0) } ?? ""
+    }
+
+    /// The sorted, distinct hashes of the text's character bigrams (its single character when
+    /// it has only one).
+    static func bigrams(of text: String) -> [UInt32] {
+        let scalars = Array(text.unicodeScalars.lazy.map(\.value))
+        guard scalars.count > 1 else { return scalars }
+        var hashes: [UInt32] = []
+        hashes.reserveCapacity(scalars.count - 1)
+        for index in 0..<(scalars.count - 1) {
+            hashes.append(scalars[index] &* 2_654_435_761 ^ scalars[index + 1])
+        }
+        hashes.sort()
+        var unique: [UInt32] = []
+        unique.reserveCapacity(hashes.count)
+        for hash in hashes where unique.last != hash { unique.append(hash) }
+        return unique
+    }
+}
+
+/// How an ID number read, in one byte.
+enum IDStatusCode: UInt8 {
+    case none = 0
+    case valid
+    case invalidChecksum
+    case malformed
+
+    init(_ status: IDNumber.Status) {
+        switch status {
+        case .valid: self = .valid
+        case .invalidChecksum: self = .invalidChecksum
+        case .malformed: self = .malformed
+        }
+    }
+}
+
+/// Gives each distinct string a small integer, in the order first seen.
+struct Interner {
+    private var ids: [String: Int32] = [:]
+    private(set) var values: [String] = []
+
+    /// The value's integer, and whether it was new.
+    mutating func intern(_ value: String) -> (id: Int32, isNew: Bool) {
+        if let id = ids[value] { return (id, false) }
+        let id = Int32(values.count)
+        ids[value] = id
+        values.append(value)
+        return (id, true)
+    }
+
+    var count: Int { values.count }
+}
+
+/// Many short lists in one array: list `i` is `elements[offsets[i]..<offsets[i + 1]]`.
+struct FlatLists<Element> {
+    private(set) var elements: [Element] = []
+    private(set) var offsets: [Int32] = [0]
+
+    mutating func append(_ list: [Element]) {
+        elements.append(contentsOf: list)
+        offsets.append(Int32(elements.count))
+    }
+
+    /// Calls `body` with list `index`, without copying it.
+    @inline(__always)
+    func with<Result>(_ index: Int32, _ body: (UnsafeBufferPointer<Element>) -> Result) -> Result {
+        let start = Int(offsets[Int(index)])
+        let end = Int(offsets[Int(index) + 1])
+        return elements.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+
+/// The settings of resolution, from the pipeline file's `resolve` section.
+public struct ResolverSettings: Sendable, Equatable {
+    /// The match probability at or above which two records are linked.
+    public var threshold: Double = 0.99
+    /// A compared pair whose weight is below this (in bits) is a cannot-link.
+    public var separationWeight: Double = -8
+    /// How close, in bits, a competing link must be to make a merge ambiguous.
+    public var ambiguityMargin: Double = 4
+    /// The largest block compared in full.
+    public var maxBlockSize: Int = 300
+    /// In a larger block, how many neighbours each record is compared with.
+    public var blockWindow: Int = 30
+    /// How many random pairs estimate the model's `u` probabilities.
+    public var randomPairs: Int = 1_000_000
+    /// How each field of the unified record is chosen.
+    public var survivorship = SurvivorshipSettings()
+
+    public init() {}
+
+    /// The threshold as a weight in bits.
+    public var thresholdWeight: Double { log2(threshold / (1 - threshold)) }
+}
+
+/// Resolves records into residents: standardises them, forms candidate pairs by blocking,
+/// estimates the Fellegi–Sunter model, scores the pairs and clusters them under the hard
+/// constraints. The same records give the same residents in whatever order they come.
+public struct Resolver: Sendable {
+    public var settings: ResolverSettings
+
+    public init(settings: ResolverSettings = ResolverSettings()) {
+        self.settings = settings
+    }
+
+    /// Resolves `inputs`. Cannot-links from reviewers' decisions can be given as pairs of
+    /// indices into `inputs`.
+    public func resolve(_ inputs: [ResolverInput]) -> Resolution {
+        var clock = PhaseClock()
+        // A fixed order, so that nothing depends on the order the records came in.
+        let order = inputs.indices.sorted { x, y in
+            let a = inputs[x]
+            let b = inputs[y]
+            return a.source != b.source ? a.source < b.source : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+        }
+        let records = PreparedRecords(order.map { inputs[$0] })
+        clock.lap("standardise")
+        let blocker = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow)
+        let pairs = blocker.candidatePairs(records)
+        clock.lap("block")
+        let comparer = PairComparer(records: records)
+        var vectors = [ComparisonVector](repeating: ComparisonVector(), count: pairs.count)
+        var conflicts = [Bool](repeating: false, count: pairs.count)
+        for index in 0..<pairs.count {
+            let (vector, conflict) = comparer.compare(Int(pairs.first[index]), Int(pairs.second[index]))
+            vectors[index] = vector
+            conflicts[index] = conflict
+        }
+        clock.lap("compare")
+        let (u, randomPairs) = MatchModel.estimateU(
+            records: records, comparer: comparer, pairs: min(settings.randomPairs, records.count * 20))
+        var patternCounts: [ComparisonVector: Int] = [:]
+        for vector in vectors { patternCounts[vector, default: 0] += 1 }
+        let patterns = patternCounts.sorted { $0.key < $1.key }.map { (vector: $0.key, count: $0.value) }
+        let model = MatchModel.estimate(patterns: patterns, u: u, randomPairs: randomPairs)
+        clock.lap("estimate")
+        let scorer = PairScorer(model: model, records: records)
+        var links: [Clusterer.Link] = []
+        var cannotLinks: [(Int32, Int32)] = []
+        var histogram = WeightHistogram()
+        let thresholdWeight = settings.thresholdWeight
+        for index in 0..<pairs.count {
+            let a = pairs.first[index]
+            let b = pairs.second[index]
+            let weight = scorer.weight(vectors[index], Int(a), Int(b))
+            histogram.add(weight)
+            if conflicts[index] { continue }  // the clusterer keeps different valid IDs apart
+            let eligible = PairScorer.isEligible(vectors[index])
+            if eligible, weight >= thresholdWeight {
+                links.append(Clusterer.Link(a: a, b: b, weight: weight))
+            } else if !eligible || weight < settings.separationWeight {
+                cannotLinks.append((a, b))
+            }
+        }
+        clock.lap("score")
+        let validID = (0..<records.count).map { records.idStatus[$0] == .valid ? records.idNumber[$0] : -1 }
+        let (clusterOf, blocked) = Clusterer(ambiguityMargin: settings.ambiguityMargin).cluster(
+            count: records.count, validID: validID, links: links, cannotLinks: cannotLinks)
+        clock.lap("cluster")
+
+        // Residents as lists of prepared records, in order of their first record.
+        var byRoot: [Int32: Int] = [:]
+        var members: [[Int]] = []
+        for (position, root) in clusterOf.enumerated() {
+            if let cluster = byRoot[root] {
+                members[cluster].append(position)
+            } else {
+                byRoot[root] = members.count
+                members.append([position])
+            }
+        }
+        let survivor = Survivor(settings: settings.survivorship, records: records, inputIndex: order)
+        let golden = members.map(survivor.golden)
+        let clusters = members.map { $0.map { order[$0] } }
+        clock.lap("golden")
+        let n = Double(records.count)
+        let statistics = ResolutionStatistics(
+            records: records.count, candidatePairs: pairs.count,
+            reductionRatio: records.count < 2 ? 1 : 1 - Double(pairs.count) / (n * (n - 1) / 2),
+            cappedBlocks: pairs.cappedBlocks, links: links.count, residents: clusters.count,
+            keptApartByValidIDs: blocked.differentValidIDs, keptApartByCannotLinks: blocked.cannotLink,
+            leftAmbiguous: blocked.ambiguous, weightHistogram: histogram.counts,
+            seconds: clock.laps)
+        return Resolution(clusters: clusters, golden: golden, model: model, statistics: statistics)
+    }
+}
+
+/// What resolution produced: residents as groups of input indices, and the model.
+public struct Resolution: Sendable {
+    /// Each resident's records, as indices into the inputs in (source, key) order; residents
+    /// ordered by their first record.
+    public var clusters: [[Int]]
+    /// Each resident's unified record, in the order of `clusters`.
+    public var golden: [GoldenRecord]
+    public var model: MatchModel
+    public var statistics: ResolutionStatistics
+}
+
+/// Figures about one resolution.
+public struct ResolutionStatistics: Sendable, Equatable {
+    public var records: Int
+    /// Pairs compared after blocking.
+    public var candidatePairs: Int
+    /// The share of all possible pairs that blocking spared: 1 − candidate / (n(n−1)/2).
+    public var reductionRatio: Double
+    /// Blocks too large to compare in full.
+    public var cappedBlocks: Int
+    /// Pairs scored at or above the threshold.
+    public var links: Int
+    public var residents: Int
+    /// Merges the constraints refused.
+    public var keptApartByValidIDs: Int
+    public var keptApartByCannotLinks: Int
+    public var leftAmbiguous: Int
+    /// Candidate pairs per whole-bit weight, from −40 to +40 (clamped).
+    public var weightHistogram: [Int]
+    /// Seconds per phase.
+    public var seconds: [(phase: String, seconds: Double)]
+
+    public static func == (lhs: ResolutionStatistics, rhs: ResolutionStatistics) -> Bool {
+        lhs.records == rhs.records && lhs.candidatePairs == rhs.candidatePairs && lhs.links == rhs.links
+            && lhs.residents == rhs.residents
+    }
+}
+
+/// Candidate pairs counted per whole-bit weight.
+struct WeightHistogram {
+    static let range = -40...40
+    var counts = [Int](repeating: 0, count: range.count)
+
+    mutating func add(_ weight: Double) {
+        let bucket = min(max(Int(weight.rounded(.down)), Self.range.lowerBound), Self.range.upperBound)
+        counts[bucket - Self.range.lowerBound] += 1
+    }
+}
+
+/// Wall-clock seconds per phase.
+struct PhaseClock {
+    private var last = Date()
+    private(set) var laps: [(phase: String, seconds: Double)] = []
+
+    mutating func lap(_ phase: String) {
+        let now = Date()
+        laps.append((phase, now.timeIntervalSince(last)))
+        last = now
+    }
+}

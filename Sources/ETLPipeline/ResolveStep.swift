@@ -1,0 +1,93 @@
+import ETLCore
+import ETLNormalise
+import ETLStore
+import Foundation
+
+/// Resolves a pipeline's current staged records into residents and saves the result: the
+/// step of a run between import and publish.
+struct ResolveStep {
+    let pipeline: Pipeline
+    let store: StateStore
+
+    /// Resolves all current records of the pipeline's sources, under run `runID`.
+    func run(runID: Int64) throws -> ResolveReport {
+        let started = Timestamp.monotonicSeconds()
+        let records = try store.resolvableRecords(pipeline: pipeline.name)
+        let sourceNames = pipeline.sources.map(\.name)
+        let inputs = records.map { record in
+            ResolverInput(
+                source: sourceNames.firstIndex(of: record.source) ?? sourceNames.count, key: record.key,
+                name: record.fields.name, idNumber: record.fields.idNumber, sexCode: record.sexCode,
+                birthDate: record.birthDateISO, phone: record.fields.phone, address: record.fields.address,
+                runID: record.runID)
+        }
+        let loaded = Timestamp.monotonicSeconds()
+        let resolution = Resolver(settings: pipeline.resolve).resolve(inputs)
+        let resolved = Timestamp.monotonicSeconds()
+        let assignment = ResidentIDAssigner().assign(
+            clusters: resolution.clusters, previous: records.map(\.previousResident),
+            active: try store.activeResidents(pipeline: pipeline.name))
+        var splitFrom = [[Int64]](repeating: [], count: resolution.clusters.count)
+        for split in assignment.splits { splitFrom[split.cluster].append(split.from) }
+        let writes = resolution.clusters.indices.map { index in
+            let golden = resolution.golden[index]
+            return ResidentWrite(
+                kept: assignment.kept[index], values: CanonicalField.allCases.map { golden.values[$0]?.value },
+                provenance: JSONWriter.object(
+                    CanonicalField.allCases.compactMap { field in
+                        golden.values[field].map { (field.rawValue, records[$0.record].source + ":" + records[$0.record].key) }
+                    }),
+                records: resolution.clusters[index], splitFrom: splitFrom[index])
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let model = String(decoding: try encoder.encode(resolution.model), as: UTF8.self)
+        let statistics = resolution.statistics
+        _ = try store.saveResolution(
+            run: runID, pipeline: pipeline.name, records: records, residents: writes, merged: assignment.merged,
+            retired: assignment.retired, model: model, statistics: ResolveStep.json(statistics))
+        let events = try store.residentEventCounts(run: runID)
+        return ResolveReport(
+            records: records.count, residents: resolution.clusters.count, candidatePairs: statistics.candidatePairs,
+            reductionRatio: statistics.reductionRatio, links: statistics.links, created: events[.created] ?? 0,
+            merged: events[.merged] ?? 0, split: events[.split] ?? 0, retired: events[.retired] ?? 0,
+            keptApart: statistics.keptApartByValidIDs + statistics.keptApartByCannotLinks,
+            leftAmbiguous: statistics.leftAmbiguous,
+            seconds: Timestamp.monotonicSeconds() - started,
+            phases: [("load", loaded - started)] + statistics.seconds
+                + [("save", Timestamp.monotonicSeconds() - resolved)])
+    }
+
+    /// The statistics as the JSON the store keeps beside the model.
+    static func json(_ statistics: ResolutionStatistics) -> String {
+        var text = "{\"records\": \(statistics.records), \"candidatePairs\": \(statistics.candidatePairs), "
+        text += "\"reductionRatio\": \(statistics.reductionRatio), \"cappedBlocks\": \(statistics.cappedBlocks), "
+        text += "\"links\": \(statistics.links), \"residents\": \(statistics.residents), "
+        text += "\"keptApartByValidIDs\": \(statistics.keptApartByValidIDs), "
+        text += "\"keptApartByCannotLinks\": \(statistics.keptApartByCannotLinks), "
+        text += "\"leftAmbiguous\": \(statistics.leftAmbiguous), "
+        text += "\"weightHistogram\": {\"from\": -40, \"counts\": [\(statistics.weightHistogram.map(String.init).joined(separator: ", "))]}, "
+        text += "\"seconds\": {"
+        text += statistics.seconds.map { "\(JSONWriter.string($0.phase)): \($0.seconds)" }.joined(separator: ", ")
+        return text + "}}"
+    }
+}
+
+/// What resolution did in a run, for the summary. Holds no personal data.
+public struct ResolveReport: Sendable {
+    public var records: Int
+    public var residents: Int
+    public var candidatePairs: Int
+    public var reductionRatio: Double
+    public var links: Int
+    public var created: Int
+    public var merged: Int
+    public var split: Int
+    public var retired: Int
+    /// Merges the hard constraints refused, and groups left apart as ambiguous.
+    public var keptApart: Int
+    public var leftAmbiguous: Int
+    public var seconds: Double
+    /// Seconds per phase: load, standardise, block, compare, estimate, score, cluster, golden, save.
+    public var phases: [(phase: String, seconds: Double)]
+}

@@ -1,0 +1,264 @@
+import ETLCore
+
+/// A current staged record as resolution reads it, with the resident it belonged to after
+/// the last resolution.
+public struct ResolvableRecord: Sendable, Equatable {
+    public var sourceID: Int64
+    public var source: String
+    public var key: String
+    public var fields: CanonicalValues
+    public var sexCode: SexCode?
+    public var birthDateISO: String?
+    public var runID: Int64
+    /// The resident (its number) the record was linked to, or `nil` for a new record.
+    public var previousResident: Int64?
+}
+
+/// What a resolution writes for one resident.
+public struct ResidentWrite: Sendable {
+    /// The earlier resident it continues, or `nil` for a new one.
+    public var kept: Int64?
+    /// Unified values in `CanonicalField` order.
+    public var values: [String?]
+    /// A JSON object naming, per unified field, the source record that supplied it.
+    public var provenance: String
+    /// Its records, as indices into the records `resolvableRecords` returned.
+    public var records: [Int]
+    /// The earlier residents whose records it took, without keeping their ID.
+    public var splitFrom: [Int64]
+
+    public init(kept: Int64?, values: [String?], provenance: String, records: [Int], splitFrom: [Int64]) {
+        self.kept = kept
+        self.values = values
+        self.provenance = provenance
+        self.records = records
+        self.splitFrom = splitFrom
+    }
+}
+
+/// A resident as `etl links` and later stages read it.
+public struct ResidentLink: Sendable, Equatable {
+    public var source: String
+    public var key: String
+    public var residentID: String
+}
+
+/// What happened to residents in a run.
+public enum ResidentEventKind: String, Sendable, CaseIterable {
+    case created
+    case merged
+    case split
+    case retired
+}
+
+extension StateStore {
+    /// The text form of a resident number: `R` and ten digits. Opaque: a sequence number,
+    /// never derived from personal data.
+    public static func residentID(_ number: Int64) -> String {
+        let digits = String(number)
+        return "R" + String(repeating: "0", count: max(0, 10 - digits.count)) + digits
+    }
+
+    /// The number of a resident ID written as `residentID` gives it, or `nil`.
+    public static func residentNumber(_ id: String) -> Int64? {
+        guard id.utf8.first == UInt8(ascii: "R") else { return nil }
+        return Int64(id.dropFirst())
+    }
+
+    /// Every record currently staged for `pipeline`, with the resident it belonged to.
+    public func resolvableRecords(pipeline: String) throws(StoreError) -> [ResolvableRecord] {
+        let select = try database.prepare(
+            """
+            SELECT s.id, s.name, r.record_key, r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address,
+                r.sex_code, r.birth_date_iso, r.run_id, l.resident
+            FROM sources s JOIN staged_records r ON r.source_id = s.id AND r.run_id = s.current_run_id
+            LEFT JOIN links l ON l.source_id = r.source_id AND l.record_key = r.record_key
+            WHERE s.pipeline = ?
+            """)
+        try select.bind([.text(pipeline)])
+        var records: [ResolvableRecord] = []
+        var names: [Int64: String] = [:]
+        while try select.step() {
+            let sourceID = Int64(select.int(at: 0) ?? 0)
+            let source: String
+            if let name = names[sourceID] {
+                source = name
+            } else {
+                source = select.text(at: 1) ?? ""
+                names[sourceID] = source
+            }
+            var fields = CanonicalValues()
+            for (offset, field) in CanonicalField.allCases.enumerated() {
+                fields[field] = select.text(at: Int32(3 + offset))
+            }
+            records.append(
+                ResolvableRecord(
+                    sourceID: sourceID, source: source, key: select.text(at: 2) ?? "", fields: fields,
+                    sexCode: select.text(at: 9).flatMap(SexCode.init(rawValue:)), birthDateISO: select.text(at: 10),
+                    runID: Int64(select.int(at: 11) ?? 0), previousResident: select.int(at: 12).map(Int64.init)))
+        }
+        return records
+    }
+
+    /// The residents of `pipeline` that are active (not merged or retired).
+    public func activeResidents(pipeline: String) throws(StoreError) -> [Int64] {
+        let select = try database.prepare("SELECT id FROM residents WHERE pipeline = ? AND status = 'active'")
+        try select.bind([.text(pipeline)])
+        var ids: [Int64] = []
+        while try select.step() { ids.append(Int64(select.int(at: 0) ?? 0)) }
+        return ids
+    }
+
+    /// Saves a resolution in one transaction: the residents (new ones get the next numbers),
+    /// the merges, splits and retirements, every current record's link, and the model. Until it
+    /// commits, readers see the previous resolution whole. Returns each resident's number, in
+    /// the order of `residents`.
+    public func saveResolution(
+        run runID: Int64, pipeline: String, records: [ResolvableRecord], residents: [ResidentWrite],
+        merged: [(absorbed: Int64, into: Int64)], retired: [Int64], model: String, statistics: String
+    ) throws -> [Int64] {
+        try inTransaction {
+            let insert = try database.prepare(
+                """
+                INSERT INTO residents (pipeline, status, created_run, updated_run, records, name, id_number, sex,
+                    birth_date, phone, address, provenance)
+                VALUES (?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let update = try database.prepare(
+                """
+                UPDATE residents SET updated_run = ?1, records = ?2, name = ?3, id_number = ?4, sex = ?5,
+                    birth_date = ?6, phone = ?7, address = ?8, provenance = ?9
+                WHERE id = ?10 AND (records != ?2 OR name IS NOT ?3 OR id_number IS NOT ?4 OR sex IS NOT ?5
+                    OR birth_date IS NOT ?6 OR phone IS NOT ?7 OR address IS NOT ?8 OR provenance != ?9)
+                """)
+            let event = try database.prepare(
+                "INSERT INTO resident_events (run_id, pipeline, kind, resident, other, records) VALUES (?, ?, ?, ?, ?, ?)")
+            func record(_ kind: ResidentEventKind, _ resident: Int64, _ other: Int64?, _ count: Int) throws(StoreError) {
+                try event.bind([
+                    .integer(runID), .text(pipeline), .text(kind.rawValue), .integer(resident),
+                    other.map { .integer($0) } ?? .null, .integer(Int64(count)),
+                ])
+                try event.run()
+                event.reset()
+            }
+            var numbers: [Int64] = []
+            numbers.reserveCapacity(residents.count)
+            for resident in residents {
+                let values: [SQLValue] = resident.values.map { $0.map { .text($0) } ?? .null }
+                let count = SQLValue.integer(Int64(resident.records.count))
+                if let kept = resident.kept {
+                    try update.bind([.integer(runID), count] + values + [.text(resident.provenance), .integer(kept)])
+                    try update.run()
+                    update.reset()
+                    numbers.append(kept)
+                } else {
+                    try insert.bind(
+                        [.text(pipeline), .integer(runID), .integer(runID), count] + values + [.text(resident.provenance)])
+                    try insert.run()
+                    insert.reset()
+                    let number = database.lastInsertRowID
+                    numbers.append(number)
+                    try record(.created, number, nil, resident.records.count)
+                }
+                for earlier in resident.splitFrom {
+                    try record(.split, numbers[numbers.count - 1], earlier, resident.records.count)
+                }
+            }
+            let end = try database.prepare(
+                "UPDATE residents SET status = ?, ended_run = ?, merged_into = ?, records = 0 WHERE id = ?")
+            for (absorbed, into) in merged {
+                try end.bind([.text("merged"), .integer(runID), .integer(into), .integer(absorbed)])
+                try end.run()
+                end.reset()
+                try record(.merged, absorbed, into, 0)
+            }
+            for resident in retired {
+                try end.bind([.text("retired"), .integer(runID), .null, .integer(resident)])
+                try end.run()
+                end.reset()
+                try record(.retired, resident, nil, 0)
+            }
+            // Links: rewrite those that changed; drop those of records no longer staged.
+            var residentOf = [Int64](repeating: 0, count: records.count)
+            for (index, resident) in residents.enumerated() {
+                for record in resident.records { residentOf[record] = numbers[index] }
+            }
+            try database.run(
+                """
+                CREATE TEMP TABLE IF NOT EXISTS current_links (source_id INTEGER NOT NULL, record_key TEXT NOT NULL,
+                    PRIMARY KEY (source_id, record_key)) WITHOUT ROWID
+                """)
+            try database.run("DELETE FROM temp.current_links")
+            let keep = try database.prepare("INSERT INTO temp.current_links (source_id, record_key) VALUES (?, ?)")
+            let upsert = try database.prepare(
+                """
+                INSERT INTO links (source_id, record_key, resident) VALUES (?, ?, ?)
+                ON CONFLICT (source_id, record_key) DO UPDATE SET resident = excluded.resident
+                """)
+            for (index, record) in records.enumerated() {
+                try keep.bind([.integer(record.sourceID), .text(record.key)])
+                try keep.run()
+                keep.reset()
+                guard record.previousResident != residentOf[index] else { continue }
+                try upsert.bind([.integer(record.sourceID), .text(record.key), .integer(residentOf[index])])
+                try upsert.run()
+                upsert.reset()
+            }
+            try database.run(
+                """
+                DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)
+                    AND NOT EXISTS (SELECT 1 FROM temp.current_links c
+                        WHERE c.source_id = links.source_id AND c.record_key = links.record_key)
+                """, [.text(pipeline)])
+            try database.run("DELETE FROM temp.current_links")
+            try database.run(
+                "INSERT INTO match_models (run_id, pipeline, model, statistics) VALUES (?, ?, ?, ?)",
+                [.integer(runID), .text(pipeline), .text(model), .text(statistics)])
+            return numbers
+        }
+    }
+
+    /// Every current record of `pipeline` with its resident ID, by source (in `sources` order)
+    /// and key.
+    public func links(pipeline: String) throws(StoreError) -> [ResidentLink] {
+        let select = try database.prepare(
+            """
+            SELECT s.name, r.record_key, l.resident
+            FROM sources s JOIN staged_records r ON r.source_id = s.id AND r.run_id = s.current_run_id
+            JOIN links l ON l.source_id = r.source_id AND l.record_key = r.record_key
+            WHERE s.pipeline = ?
+            ORDER BY s.id, r.record_key
+            """)
+        try select.bind([.text(pipeline)])
+        var links: [ResidentLink] = []
+        while try select.step() {
+            links.append(
+                ResidentLink(
+                    source: select.text(at: 0) ?? "", key: select.text(at: 1) ?? "",
+                    residentID: StateStore.residentID(Int64(select.int(at: 2) ?? 0))))
+        }
+        return links
+    }
+
+    /// How many events of each kind a run recorded.
+    public func residentEventCounts(run runID: Int64) throws(StoreError) -> [ResidentEventKind: Int] {
+        let select = try database.prepare("SELECT kind, count(*) FROM resident_events WHERE run_id = ? GROUP BY kind")
+        try select.bind([.integer(runID)])
+        var counts: [ResidentEventKind: Int] = [:]
+        while try select.step() {
+            if let kind = select.text(at: 0).flatMap(ResidentEventKind.init(rawValue:)) {
+                counts[kind] = select.int(at: 1) ?? 0
+            }
+        }
+        return counts
+    }
+
+    /// The match model saved by the latest run of `pipeline` that resolved, as JSON.
+    public func latestModel(pipeline: String) throws(StoreError) -> (run: Int64, model: String, statistics: String)? {
+        let select = try database.prepare(
+            "SELECT run_id, model, statistics FROM match_models WHERE pipeline = ? ORDER BY run_id DESC LIMIT 1")
+        try select.bind([.text(pipeline)])
+        guard try select.step() else { return nil }
+        return (Int64(select.int(at: 0) ?? 0), select.text(at: 1) ?? "", select.text(at: 2) ?? "")
+    }
+}
