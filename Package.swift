@@ -37,13 +37,18 @@ let package = Package(
         // Fuzz targets (bench/fuzz); built normally, it replays inputs.
         .executableTarget(name: "etl-fuzz", dependencies: ["ETLPipeline", "ETLImport", "ETLNormalise", "ETLCore"]),
 
+        // The labelled generator and quality scorer of bench/ (a library, so tests can use it).
+        .target(name: "Synth", path: "bench/Synth"),
+        .executableTarget(name: "etl-synth", dependencies: ["Synth"], path: "bench/SynthTool"),
+
         // Tests mirror the modules; EndToEndTests runs the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ETLCoreTests", dependencies: ["ETLCore", "TestSupport"]),
         .testTarget(name: "ETLStoreTests", dependencies: ["ETLStore", "TestSupport"]),
         .testTarget(name: "ETLImportTests", dependencies: ["ETLImport", "TestSupport"]),
-        .testTarget(name: "ETLNormaliseTests", dependencies: ["ETLNormalise"]),
-        .testTarget(name: "ETLPipelineTests", dependencies: ["ETLPipeline", "TestSupport"]),
+        .testTarget(name: "ETLNormaliseTests", dependencies: ["ETLNormalise", "ETLCore"]),
+        .testTarget(
+            name: "ETLPipelineTests", dependencies: ["ETLPipeline", "ETLNormalise", "ETLStore", "Synth", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["etl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,7 +17,8 @@ struct LinksCommand {
         do {
             guard let found = try ResidentLinks.current(pipeline: pipeline.name, stateFolder: folder) else {
                 console.err(
-                    "Error: no runs yet in \(folder); run 'etl run \(arguments.positional[0])' first, or pass --state DIR")
+                    "Error: no runs yet in \(folder); run 'etl run \(arguments.positional[0])' first, or pass --state DIR"
+                )
                 return .failure
             }
             links = found

@@ -46,6 +46,10 @@ enum Summary {
             lines.append(
                 "  \(grouped(resolution.candidatePairs)) candidate pairs compared (blocking spared \(reduction)% of all pairs), \(grouped(resolution.links)) links above the threshold"
             )
+            lines.append(
+                "  seconds: "
+                    + resolution.phases.map { "\($0.phase) \(seconds($0.seconds).dropLast(2))" }.joined(separator: ", ")
+            )
             if resolution.keptApart > 0 || resolution.leftAmbiguous > 0 {
                 lines.append(
                     "  \(grouped(resolution.keptApart)) merges refused by the hard constraints, \(grouped(resolution.leftAmbiguous)) left apart as ambiguous"

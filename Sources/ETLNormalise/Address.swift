@@ -25,9 +25,11 @@ public struct Address: Sendable, Equatable {
 /// from a higher level the text names, never guessed.
 public final class AddressStandardiser: Sendable {
     private let table: RegionTable
+    private let index: [UInt32: [Entry]]
 
     public init(table: RegionTable = .shared) {
         self.table = table
+        index = Self.buildIndex(table)
     }
 
     /// Suffixes a division's name may be written without: 四川 for 四川省, 成都 for 成都市.
@@ -37,7 +39,7 @@ public final class AddressStandardiser: Sendable {
     private static let streetMarkers: [[UInt8]] = ["街道", "镇", "乡"].map { Array($0.utf8) }
 
     public func standardise(_ text: String) -> Address {
-        let normalised = text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
+        let normalised = text.compatibilityNormalised
         var bytes: [UInt8] = []
         bytes.reserveCapacity(normalised.utf8.count)
         var previousWasSpace = false
@@ -115,31 +117,65 @@ public final class AddressStandardiser: Sendable {
     /// The longest division name of `level` at `position`, inside `scope` when given; current
     /// codes win over abolished ones. Returns the code, the bytes matched, and whether the name
     /// was written without its suffix.
+    ///
+    /// A name written without its suffix (四川 for 四川省, 成都 for 成都市) counts only for a
+    /// province, or a prefecture inside a province the text named, and only when two characters
+    /// or more are left, so that 中山路 is not read as 中山市, nor 武侯 alone as a district.
     private func match(
         _ bytes: [UInt8], at position: Int, level: Int, within scope: String?
     ) -> (code: String, length: Int, shortened: Bool)? {
-        let available = bytes.count - position
-        guard available > 0 else { return nil }
-        var length = min(table.longestName, available)
-        while length >= 3 {
-            let candidate = Array(bytes[position..<(position + length)])
-            if let code = pick(table.codesByName[candidate], level: level, within: scope) {
-                return (code, length, false)
+        guard position < bytes.count, let entries = index[Self.firstCharacterKey(bytes, at: position)] else {
+            return nil
+        }
+        let allowShort = level == 0 || (level == 1 && scope != nil)
+        for entry in entries where entry.bytes.count <= bytes.count - position {
+            if entry.shortened && !allowShort { continue }
+            guard bytes[position..<(position + entry.bytes.count)].elementsEqual(entry.bytes) else { continue }
+            if let code = pick(entry.codes, level: level, within: scope) {
+                return (code, entry.bytes.count, entry.shortened)
             }
-            // The name without its suffix: 四川 for 四川省, 成都 for 成都市. Only for a province,
-            // or a prefecture inside a province the text named, and only for two characters or
-            // more, so that 中山路 is not read as 中山市, nor 武侯 alone as a district.
-            if level == 0 || (level == 1 && scope != nil), length >= 6 {
-                for suffix in Self.shortenable {
-                    let full = candidate + suffix
-                    if let code = pick(table.codesByName[full], level: level, within: scope) {
-                        return (code, length, true)
-                    }
-                }
-            }
-            length -= 1
         }
         return nil
+    }
+
+    /// A division name as the text may write it, with the codes it names.
+    private struct Entry: Sendable {
+        var bytes: [UInt8]
+        var codes: [String]
+        var shortened: Bool
+    }
+
+    /// Per first character (its UTF-8 bytes packed in an integer), the names that start with
+    /// it: longest first, a full name before a shortened one of the same length.
+    private static func buildIndex(_ table: RegionTable) -> [UInt32: [Entry]] {
+        var index: [UInt32: [Entry]] = [:]
+        for (name, codes) in table.codesByName where name.count >= 3 {
+            index[firstCharacterKey(name, at: 0), default: []].append(
+                Entry(bytes: name, codes: codes, shortened: false))
+            for suffix in shortenable
+            where name.count >= suffix.count + 6 && name.suffix(suffix.count).elementsEqual(suffix) {
+                let short = Array(name.dropLast(suffix.count))
+                index[firstCharacterKey(short, at: 0), default: []].append(
+                    Entry(bytes: short, codes: codes, shortened: true))
+            }
+        }
+        for key in index.keys {
+            index[key]!.sort { a, b in
+                if a.bytes.count != b.bytes.count { return a.bytes.count > b.bytes.count }
+                if a.shortened != b.shortened { return !a.shortened }
+                return a.bytes.lexicographicallyPrecedes(b.bytes)
+            }
+        }
+        return index
+    }
+
+    /// The first character's bytes at `position`, packed into an integer.
+    private static func firstCharacterKey(_ bytes: [UInt8], at position: Int) -> UInt32 {
+        let lead = bytes[position]
+        let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        var key: UInt32 = 0
+        for offset in 0..<min(length, bytes.count - position) { key = key << 8 | UInt32(bytes[position + offset]) }
+        return key
     }
 
     private func pick(_ codes: [String]?, level: Int, within scope: String?) -> String? {

@@ -30,7 +30,7 @@ public enum BlockingKey: Int, CaseIterable, Sendable {
 }
 
 /// Candidate pairs from blocking, with the keys that brought each pair together.
-struct CandidatePairs {
+struct CandidatePairs: Sendable {
     /// Pairs `(a, b)` with `a < b`, sorted.
     var first: [Int32] = []
     var second: [Int32] = []

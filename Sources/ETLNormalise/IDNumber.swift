@@ -98,7 +98,7 @@ public struct IDNumber: Sendable, Equatable {
 
     /// NFKC, done by Foundation only when the text is not plain ASCII (the usual case).
     private static func normalise(_ text: String) -> String {
-        text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
+        text.compatibilityNormalised
     }
 }
 

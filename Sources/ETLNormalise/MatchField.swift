@@ -41,7 +41,7 @@ public enum MatchField: Int, CaseIterable, Sendable, Codable {
 }
 
 /// The levels of one compared pair, four bits per field; `missing` where a record lacks it.
-struct ComparisonVector: Hashable, Comparable {
+struct ComparisonVector: Hashable, Comparable, Sendable {
     static let missing: UInt8 = 0xF
     var bits: UInt32
 

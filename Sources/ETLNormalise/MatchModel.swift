@@ -2,15 +2,17 @@ import Foundation
 
 /// A Fellegi–Sunter match model: for each field and comparison level, the probability `m` of
 /// seeing that level when two records are the same resident and `u` when they are not, and
-/// the share of candidate pairs that are matches (`prior`). Estimated from the data alone
-/// (`u` from random pairs, `m` and `prior` by expectation maximisation over the candidate
-/// pairs), and saved with each run.
+/// the probability that two random records are the same resident (`prior`). Estimated from
+/// the data alone (`u` from random pairs, `m` and the number of matches by expectation
+/// maximisation over the candidate pairs), and saved with each run.
 public struct MatchModel: Codable, Sendable, Equatable {
     /// Per field (in `MatchField` order), per level (lowest first).
     public var m: [[Double]]
     public var u: [[Double]]
-    /// The share of candidate pairs that are matches.
+    /// The probability that two records drawn at random are the same resident.
     public var prior: Double
+    /// The share of candidate pairs EM estimated to be matches.
+    public var candidatePrior: Double
     /// How many EM iterations ran, and whether they converged.
     public var iterations: Int
     public var converged: Bool
@@ -37,7 +39,8 @@ public struct MatchModel: Codable, Sendable, Equatable {
             row[levels - 1] = 0.95
             m.append(row)
         }
-        return MatchModel(m: m, u: u, prior: 0.1, iterations: 0, converged: false, randomPairs: 0)
+        return MatchModel(
+            m: m, u: u, prior: 0.1, candidatePrior: 0.1, iterations: 0, converged: false, randomPairs: 0)
     }
 
     /// Estimates `u` from `pairs` comparisons of random record pairs (deterministic: the
@@ -69,56 +72,123 @@ public struct MatchModel: Codable, Sendable, Equatable {
         return (u, compared)
     }
 
-    /// Runs EM over the candidate pairs' comparison vectors (as distinct vectors with counts)
-    /// to estimate `m` and `prior`, keeping `u` fixed.
+    /// One EM training session: the candidate pairs one blocking key brought together, with the
+    /// fields that key is made of left out (they agree by construction, so they say nothing).
+    struct Session {
+        var blockedOn: BlockingKey
+        var excluded: Set<MatchField>
+    }
+
+    /// The sessions `m` is trained in, as Splink does it: pairs that share an ID number teach
+    /// what the other fields look like for one person; pairs that share a name and birth date
+    /// teach what the ID number, phone and address look like. Each field's `m` comes from the
+    /// sessions that leave it free, averaged.
+    static let sessions = [
+        Session(blockedOn: .idNumber, excluded: [.idNumber]),
+        Session(blockedOn: .pinyinAndBirthDate, excluded: [.name, .birthDate]),
+    ]
+
+    /// Estimates the model from the candidate pairs: `m` by EM in the training sessions, then
+    /// the share of matches among all candidate pairs by EM with `m` fixed; `u` stays the
+    /// random pairs' (non-matches across the whole register, unlike the candidate pairs'
+    /// non-matches, which blocking chose for agreeing on something). The expected number of
+    /// matches becomes the prior over all `allPairs` pairs.
     static func estimate(
-        patterns: [(vector: ComparisonVector, count: Int)], u: [[Double]], randomPairs: Int, maxIterations: Int = 100
+        vectors: [ComparisonVector], keys: [UInt8], u: [[Double]], randomPairs: Int, allPairs: Double
     ) -> MatchModel {
         var model = initial(u: u)
         model.randomPairs = randomPairs
+        var sums = MatchField.allCases.map { [Double](repeating: 0, count: $0.levels.count) }
+        var sessionsPerField = [Int](repeating: 0, count: MatchField.allCases.count)
+        var iterations = 0
+        var converged = true
+        for session in sessions {
+            var counts: [ComparisonVector: Int] = [:]
+            for (index, vector) in vectors.enumerated() where keys[index] & session.blockedOn.bit != 0 {
+                var masked = vector
+                for field in session.excluded { masked[field] = ComparisonVector.missing }
+                counts[masked, default: 0] += 1
+            }
+            guard !counts.isEmpty else { continue }
+            let patterns = counts.sorted { $0.key < $1.key }.map { (vector: $0.key, count: $0.value) }
+            let result = runEM(patterns: patterns, model: initial(u: u), u: u, fixM: false)
+            iterations += result.iterations
+            converged = converged && result.converged
+            for field in MatchField.allCases where !session.excluded.contains(field) {
+                for level in field.levels.indices { sums[field.rawValue][level] += result.m[field.rawValue][level] }
+                sessionsPerField[field.rawValue] += 1
+            }
+        }
+        for field in MatchField.allCases where sessionsPerField[field.rawValue] > 0 {
+            model.m[field.rawValue] = sums[field.rawValue].map { $0 / Double(sessionsPerField[field.rawValue]) }
+        }
+        var all: [ComparisonVector: Int] = [:]
+        for vector in vectors { all[vector, default: 0] += 1 }
+        let patterns = all.sorted { $0.key < $1.key }.map { (vector: $0.key, count: $0.value) }
+        let result = runEM(patterns: patterns, model: model, u: u, fixM: true)
+        model.iterations = iterations + result.iterations
+        model.converged = converged && result.converged
+        model.candidatePrior = result.prior
+        let total = Double(vectors.count)
+        model.prior = min(max(result.prior * total / max(allPairs, 1), floor * floor), 1 - floor)
+        return model
+    }
+
+    /// Expectation maximisation over distinct comparison vectors with their counts: the
+    /// candidate pairs' `u` and match share always, `m` unless `fixM`.
+    private static func runEM(
+        patterns: [(vector: ComparisonVector, count: Int)], model start: MatchModel, u: [[Double]], fixM: Bool,
+        maxIterations: Int = 200
+    ) -> (m: [[Double]], prior: Double, iterations: Int, converged: Bool) {
+        var m = start.m
+        var candidateU = u
+        var prior = 0.5
         let total = Double(patterns.reduce(0) { $0 + $1.count })
-        guard total > 0 else { return model }
+        guard total > 0 else { return (m, prior, 0, true) }
         for iteration in 1...maxIterations {
             var mCounts = MatchField.allCases.map { [Double](repeating: 0, count: $0.levels.count) }
+            var uCounts = mCounts
             var matchMass = 0.0
             for pattern in patterns {
-                var likelihoodMatch = model.prior
-                var likelihoodOther = 1 - model.prior
+                var likelihoodMatch = prior
+                var likelihoodOther = 1 - prior
                 for field in MatchField.allCases {
                     let level = pattern.vector[field]
                     guard level != ComparisonVector.missing else { continue }
-                    likelihoodMatch *= model.m[field.rawValue][Int(level)]
-                    likelihoodOther *= model.u[field.rawValue][Int(level)]
+                    likelihoodMatch *= m[field.rawValue][Int(level)]
+                    likelihoodOther *= candidateU[field.rawValue][Int(level)]
                 }
                 let probability = likelihoodMatch / (likelihoodMatch + likelihoodOther)
                 let mass = probability * Double(pattern.count)
                 matchMass += mass
                 for field in MatchField.allCases {
                     let level = pattern.vector[field]
-                    if level != ComparisonVector.missing { mCounts[field.rawValue][Int(level)] += mass }
+                    guard level != ComparisonVector.missing else { continue }
+                    mCounts[field.rawValue][Int(level)] += mass
+                    uCounts[field.rawValue][Int(level)] += Double(pattern.count) - mass
                 }
             }
             var change = 0.0
-            for field in MatchField.allCases {
-                let row = mCounts[field.rawValue]
-                let sum = row.reduce(0, +)
-                guard sum > 0 else { continue }
-                for level in row.indices {
-                    let value = min(max(row[level] / sum, floor), 1 - floor)
-                    change = max(change, abs(value - model.m[field.rawValue][level]))
-                    model.m[field.rawValue][level] = value
+            func update(_ target: inout [[Double]], from counts: [[Double]]) {
+                for field in MatchField.allCases {
+                    let row = counts[field.rawValue]
+                    let sum = row.reduce(0, +)
+                    guard sum > 0 else { continue }
+                    for level in row.indices {
+                        let value = min(max(row[level] / sum, floor), 1 - floor)
+                        change = max(change, abs(value - target[field.rawValue][level]))
+                        target[field.rawValue][level] = value
+                    }
                 }
             }
-            let prior = min(max(matchMass / total, floor), 1 - floor)
-            change = max(change, abs(prior - model.prior))
-            model.prior = prior
-            model.iterations = iteration
-            if change < 1e-7 {
-                model.converged = true
-                break
-            }
+            if !fixM { update(&m, from: mCounts) }
+            update(&candidateU, from: uCounts)
+            let newPrior = min(max(matchMass / total, floor), 1 - floor)
+            change = max(change, abs(newPrior - prior))
+            prior = newPrior
+            if change < 1e-7 { return (m, prior, iteration, true) }
         }
-        return model
+        return (m, prior, maxIterations, false)
     }
 }
 

@@ -1,5 +1,5 @@
 /// Compares two prepared records field by field, giving each field its comparison level.
-struct PairComparer {
+struct PairComparer: Sendable {
     let records: PreparedRecords
 
     /// The comparison vector of records `a` and `b`, and whether their ID numbers are two
@@ -37,7 +37,7 @@ struct PairComparer {
                 let similarity = r.nameScalars.with(nameA) { x in
                     r.nameScalars.with(nameB) { y in JaroWinkler.similarity(x, y) }
                 }
-                vector[.name] = similarity >= 0.9 ? 2 : similarity >= 0.8 ? 1 : 0
+                vector[.name] = similarity >= 0.895 ? 2 : similarity >= 0.8 ? 1 : 0
             }
         }
         // Birth date.

@@ -29,7 +29,7 @@ public final class NameStandardiser {
 
     /// Standardises `text`.
     public func standardise(_ text: String) -> PersonName {
-        let normalised = text.precomposedStringWithCompatibilityMapping
+        let normalised = text.compatibilityNormalised
         let isChinese = normalised.unicodeScalars.contains { NameStandardiser.isHan($0) }
         var standard = String.UnicodeScalarView()
         var key = ""

@@ -25,7 +25,7 @@ public struct PhoneNumber: Sendable, Equatable {
     /// before a mobile number) and classifies what is left.
     public init(_ text: String) {
         original = text
-        let normalised = text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCompatibilityMapping
+        let normalised = text.compatibilityNormalised
         var digits: [UInt8] = []
         var other = false
         for byte in normalised.utf8 {

@@ -1,9 +1,10 @@
 import ETLCore
+import Foundation
 
 /// The resolver's records after standardisation, as columns of small integers: each distinct
 /// name, ID number, phone and address is interned once, so comparing two records compares
 /// integers, and the text each comparison needs is laid out flat beside them.
-struct PreparedRecords {
+struct PreparedRecords: Sendable {
     let count: Int
     var source: [Int32] = []
     var runID: [Int64] = []
@@ -50,19 +51,32 @@ struct PreparedRecords {
         "独孤", "端木", "南宫", "西门", "轩辕", "呼延", "澹台", "太史", "申屠", "闻人",
     ]
 
-    init(_ inputs: [ResolverInput]) {
+    /// One record's standardised values, before interning.
+    private struct Standardised {
+        var id: IDNumber?
+        var name: PersonName?
+        var surname = ""
+        var phone: PhoneNumber?
+        var addressKey = ""
+        var addressLocal = ""
+        var addressText: String?
+        var district: Int32 = 0
+    }
+
+    init(_ inputs: [ResolverInput], clock: inout PhaseClock) {
         count = inputs.count
-        let names = NameStandardiser()
-        let addressStandardiser = AddressStandardiser()
+        // Standardising is the slow part: it runs on every core, each with its own
+        // standardisers (the name standardiser caches pinyin and is not shared).
+        let standardised = PreparedRecords.standardiseInParallel(inputs)
+        clock.lap("standardise")
         source.reserveCapacity(count)
-        for input in inputs {
+        for (input, values) in zip(inputs, standardised) {
             source.append(Int32(input.source))
             runID.append(input.runID)
             var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
             var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
 
-            if let text = input.idNumber, !text.isEmpty {
-                let number = IDNumber(text)
+            if let number = values.id {
                 let (id, isNew) = idNumbers.intern(number.standard)
                 if isNew { idBytes.append(Array(number.standard.utf8)) }
                 idNumber.append(id)
@@ -81,21 +95,19 @@ struct PreparedRecords {
             birth.append(ownBirth)
             sex.append(ownSex)
 
-            if let text = input.name, !text.isEmpty {
-                let standard = names.standardise(text)
-                let (id, isNew) = self.names.intern(standard.standard)
+            if let standard = values.name {
+                let (id, isNew) = names.intern(standard.standard)
                 if isNew { nameScalars.append(standard.standard.unicodeScalars.map(\.value)) }
                 name.append(id)
                 pinyin.append(standard.pinyinKey.isEmpty ? -1 : pinyins.intern(standard.pinyinKey).id)
-                surname.append(surnames.intern(PreparedRecords.surname(of: standard)).id)
+                surname.append(surnames.intern(values.surname).id)
             } else {
                 name.append(-1)
                 pinyin.append(-1)
                 surname.append(-1)
             }
 
-            if let text = input.phone, !text.isEmpty {
-                let number = PhoneNumber(text)
+            if let number = values.phone {
                 if number.standard.isEmpty {
                     phone.append(-1)
                 } else {
@@ -109,22 +121,17 @@ struct PreparedRecords {
                 phoneValid.append(false)
             }
 
-            if let text = input.address, !text.isEmpty {
-                let standard = addressStandardiser.standardise(text)
-                // Compared from the district down, so that 四川省成都市武侯区… and 武侯区… agree.
-                let code = standard.regionCode.flatMap { RegionTable.level(of: $0) >= 1 ? Int32($0) : nil } ?? 0
-                let local = code == 0 ? standard.standard : (standard.street ?? "") + standard.rest
-                let key = code == 0 ? local : String(code) + "|" + local
-                if key.isEmpty {
+            if let text = values.addressText {
+                if values.addressKey.isEmpty {
                     address.append(-1)
                 } else {
-                    let (id, isNew) = addresses.intern(key)
-                    if isNew { addressBigrams.append(PreparedRecords.bigrams(of: local)) }
+                    let (id, isNew) = addresses.intern(values.addressKey)
+                    if isNew { addressBigrams.append(PreparedRecords.bigrams(of: values.addressLocal)) }
                     address.append(id)
                 }
-                district.append(code)
-                addressPlaced.append(code != 0)
-                addressText.append(addressTexts.intern(standard.standard).id)
+                district.append(values.district)
+                addressPlaced.append(values.district != 0)
+                addressText.append(addressTexts.intern(text).id)
             } else {
                 address.append(-1)
                 district.append(0)
@@ -132,6 +139,49 @@ struct PreparedRecords {
                 addressText.append(-1)
             }
         }
+        clock.lap("intern")
+    }
+
+    /// Standardises every input, splitting the work across the machine's cores.
+    private static func standardiseInParallel(_ inputs: [ResolverInput]) -> [Standardised] {
+        let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        let chunks = inputs.count < 10_000 ? 1 : cores
+        var results = [Standardised](repeating: Standardised(), count: inputs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let names = NameStandardiser()
+                let addresses = AddressStandardiser()
+                let range = (inputs.count * chunk / chunks)..<(inputs.count * (chunk + 1) / chunks)
+                for index in range {
+                    output[index] = standardise(inputs[index], names: names, addresses: addresses)
+                }
+            }
+        }
+        return results
+    }
+
+    private static func standardise(
+        _ input: ResolverInput, names: NameStandardiser, addresses: AddressStandardiser
+    ) -> Standardised {
+        var values = Standardised()
+        if let text = input.idNumber, !text.isEmpty { values.id = IDNumber(text) }
+        if let text = input.name, !text.isEmpty {
+            let standard = names.standardise(text)
+            values.name = standard
+            values.surname = surname(of: standard)
+        }
+        if let text = input.phone, !text.isEmpty { values.phone = PhoneNumber(text) }
+        if let text = input.address, !text.isEmpty {
+            let standard = addresses.standardise(text)
+            // Compared from the district down, so that 四川省成都市武侯区… and 武侯区… agree.
+            let code = standard.regionCode.flatMap { RegionTable.level(of: $0) >= 1 ? Int32($0) : nil } ?? 0
+            values.addressLocal = code == 0 ? standard.standard : (standard.street ?? "") + standard.rest
+            values.addressKey = code == 0 ? values.addressLocal : String(code) + "|" + values.addressLocal
+            values.addressText = standard.standard
+            values.district = code
+        }
+        return values
     }
 
     /// `yyyy-MM-dd` as the number yyyymmdd; 0 when it is not that shape.
@@ -178,7 +228,7 @@ struct PreparedRecords {
 }
 
 /// How an ID number read, in one byte.
-enum IDStatusCode: UInt8 {
+enum IDStatusCode: UInt8, Sendable {
     case none = 0
     case valid
     case invalidChecksum
@@ -193,25 +243,71 @@ enum IDStatusCode: UInt8 {
     }
 }
 
-/// Gives each distinct string a small integer, in the order first seen.
-struct Interner {
-    private var ids: [String: Int32] = [:]
+/// Gives each distinct string a small integer, in the order first seen. An open-addressing
+/// table over the strings' UTF-8 bytes: `String`'s own hashing and `==` normalise non-ASCII
+/// text on every lookup, and standardised values are already normalised.
+struct Interner: Sendable {
     private(set) var values: [String] = []
+    /// Per slot, the id stored there plus one (0: empty).
+    private var slots = [Int32](repeating: 0, count: 1024)
+    private var hashes: [UInt64] = []
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = [0]
+
+    var count: Int { values.count }
 
     /// The value's integer, and whether it was new.
     mutating func intern(_ value: String) -> (id: Int32, isNew: Bool) {
-        if let id = ids[value] { return (id, false) }
-        let id = Int32(values.count)
-        ids[value] = id
-        values.append(value)
-        return (id, true)
+        var value = value
+        return value.withUTF8 { text in
+            let hash = Interner.hash(text)
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] != 0 {
+                let id = Int(slots[slot] - 1)
+                if hashes[id] == hash, offsets[id + 1] - offsets[id] == text.count,
+                    bytes.withUnsafeBufferPointer({ stored in
+                        text.isEmpty || memcmp(stored.baseAddress! + offsets[id], text.baseAddress!, text.count) == 0
+                    })
+                {
+                    return (Int32(id), false)
+                }
+                slot = (slot + 1) & mask
+            }
+            let id = values.count
+            values.append(String(decoding: text, as: UTF8.self))
+            hashes.append(hash)
+            bytes.append(contentsOf: text)
+            offsets.append(bytes.count)
+            slots[slot] = Int32(id + 1)
+            if values.count * 2 > slots.count { grow() }
+            return (Int32(id), true)
+        }
     }
 
-    var count: Int { values.count }
+    private mutating func grow() {
+        var larger = [Int32](repeating: 0, count: slots.count * 2)
+        let mask = larger.count - 1
+        for id in values.indices {
+            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+            while larger[slot] != 0 { slot = (slot + 1) & mask }
+            larger[slot] = Int32(id + 1)
+        }
+        slots = larger
+    }
+
+    /// FNV-1a over the bytes, with a final mix so that the low bits (the slot) vary.
+    private static func hash(_ text: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        hash ^= hash >> 33
+        hash &*= 0xFF51_AFD7_ED55_8CCD
+        return hash ^ (hash >> 33)
+    }
 }
 
 /// Many short lists in one array: list `i` is `elements[offsets[i]..<offsets[i + 1]]`.
-struct FlatLists<Element> {
+struct FlatLists<Element: Sendable>: Sendable {
     private(set) var elements: [Element] = []
     private(set) var offsets: [Int32] = [0]
 

@@ -43,26 +43,35 @@ public struct Resolver: Sendable {
             let b = inputs[y]
             return a.source != b.source ? a.source < b.source : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
         }
-        let records = PreparedRecords(order.map { inputs[$0] })
-        clock.lap("standardise")
+        let records = PreparedRecords(order.map { inputs[$0] }, clock: &clock)
         let blocker = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow)
         let pairs = blocker.candidatePairs(records)
         clock.lap("block")
         let comparer = PairComparer(records: records)
         var vectors = [ComparisonVector](repeating: ComparisonVector(), count: pairs.count)
         var conflicts = [Bool](repeating: false, count: pairs.count)
-        for index in 0..<pairs.count {
-            let (vector, conflict) = comparer.compare(Int(pairs.first[index]), Int(pairs.second[index]))
-            vectors[index] = vector
-            conflicts[index] = conflict
+        // Each pair is compared on its own, so the work splits across the cores.
+        let chunks = pairs.count < 100_000 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        vectors.withUnsafeMutableBufferPointer { vectorBuffer in
+            conflicts.withUnsafeMutableBufferPointer { conflictBuffer in
+                nonisolated(unsafe) let vectorOutput = vectorBuffer
+                nonisolated(unsafe) let conflictOutput = conflictBuffer
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let range = (pairs.count * chunk / chunks)..<(pairs.count * (chunk + 1) / chunks)
+                    for index in range {
+                        let (vector, conflict) = comparer.compare(Int(pairs.first[index]), Int(pairs.second[index]))
+                        vectorOutput[index] = vector
+                        conflictOutput[index] = conflict
+                    }
+                }
+            }
         }
         clock.lap("compare")
         let (u, randomPairs) = MatchModel.estimateU(
             records: records, comparer: comparer, pairs: min(settings.randomPairs, records.count * 20))
-        var patternCounts: [ComparisonVector: Int] = [:]
-        for vector in vectors { patternCounts[vector, default: 0] += 1 }
-        let patterns = patternCounts.sorted { $0.key < $1.key }.map { (vector: $0.key, count: $0.value) }
-        let model = MatchModel.estimate(patterns: patterns, u: u, randomPairs: randomPairs)
+        let n = Double(records.count)
+        let model = MatchModel.estimate(
+            vectors: vectors, keys: pairs.keys, u: u, randomPairs: randomPairs, allPairs: n * (n - 1) / 2)
         clock.lap("estimate")
         let scorer = PairScorer(model: model, records: records)
         var links: [Clusterer.Link] = []
@@ -103,7 +112,6 @@ public struct Resolver: Sendable {
         let golden = members.map(survivor.golden)
         let clusters = members.map { $0.map { order[$0] } }
         clock.lap("golden")
-        let n = Double(records.count)
         let statistics = ResolutionStatistics(
             records: records.count, candidatePairs: pairs.count,
             reductionRatio: records.count < 2 ? 1 : 1 - Double(pairs.count) / (n * (n - 1) / 2),

@@ -20,10 +20,12 @@ extension PipelineDecoder {
         {
             settings.separationWeight = value
         }
-        if let member = members["ambiguityMargin"], let value = number(member.value, "'ambiguityMargin'", range: 0...50) {
+        if let member = members["ambiguityMargin"], let value = number(member.value, "'ambiguityMargin'", range: 0...50)
+        {
             settings.ambiguityMargin = value
         }
-        if let member = members["maxBlockSize"], let value = integer(member.value, "'maxBlockSize'", range: 2...100_000) {
+        if let member = members["maxBlockSize"], let value = integer(member.value, "'maxBlockSize'", range: 2...100_000)
+        {
             settings.maxBlockSize = value
         }
         if let member = members["blockWindow"], let value = integer(member.value, "'blockWindow'", range: 1...10_000) {

@@ -35,7 +35,9 @@ struct ResolveStep {
                 kept: assignment.kept[index], values: CanonicalField.allCases.map { golden.values[$0]?.value },
                 provenance: JSONWriter.object(
                     CanonicalField.allCases.compactMap { field in
-                        golden.values[field].map { (field.rawValue, records[$0.record].source + ":" + records[$0.record].key) }
+                        golden.values[field].map {
+                            (field.rawValue, records[$0.record].source + ":" + records[$0.record].key)
+                        }
                     }),
                 records: resolution.clusters[index], splitFrom: splitFrom[index])
         }
@@ -43,6 +45,7 @@ struct ResolveStep {
         encoder.outputFormatting = [.sortedKeys]
         let model = String(decoding: try encoder.encode(resolution.model), as: UTF8.self)
         let statistics = resolution.statistics
+        let prepared = Timestamp.monotonicSeconds()
         _ = try store.saveResolution(
             run: runID, pipeline: pipeline.name, records: records, residents: writes, merged: assignment.merged,
             retired: assignment.retired, model: model, statistics: ResolveStep.json(statistics))
@@ -55,7 +58,7 @@ struct ResolveStep {
             leftAmbiguous: statistics.leftAmbiguous,
             seconds: Timestamp.monotonicSeconds() - started,
             phases: [("load", loaded - started)] + statistics.seconds
-                + [("save", Timestamp.monotonicSeconds() - resolved)])
+                + [("assign", prepared - resolved), ("save", Timestamp.monotonicSeconds() - prepared)])
     }
 
     /// The statistics as the JSON the store keeps beside the model.
@@ -66,7 +69,8 @@ struct ResolveStep {
         text += "\"keptApartByValidIDs\": \(statistics.keptApartByValidIDs), "
         text += "\"keptApartByCannotLinks\": \(statistics.keptApartByCannotLinks), "
         text += "\"leftAmbiguous\": \(statistics.leftAmbiguous), "
-        text += "\"weightHistogram\": {\"from\": -40, \"counts\": [\(statistics.weightHistogram.map(String.init).joined(separator: ", "))]}, "
+        text +=
+            "\"weightHistogram\": {\"from\": -40, \"counts\": [\(statistics.weightHistogram.map(String.init).joined(separator: ", "))]}, "
         text += "\"seconds\": {"
         text += statistics.seconds.map { "\(JSONWriter.string($0.phase)): \($0.seconds)" }.joined(separator: ", ")
         return text + "}}"

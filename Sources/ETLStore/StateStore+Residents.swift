@@ -132,8 +132,10 @@ extension StateStore {
                     OR birth_date IS NOT ?6 OR phone IS NOT ?7 OR address IS NOT ?8 OR provenance != ?9)
                 """)
             let event = try database.prepare(
-                "INSERT INTO resident_events (run_id, pipeline, kind, resident, other, records) VALUES (?, ?, ?, ?, ?, ?)")
-            func record(_ kind: ResidentEventKind, _ resident: Int64, _ other: Int64?, _ count: Int) throws(StoreError) {
+                "INSERT INTO resident_events (run_id, pipeline, kind, resident, other, records) VALUES (?, ?, ?, ?, ?, ?)"
+            )
+            func record(_ kind: ResidentEventKind, _ resident: Int64, _ other: Int64?, _ count: Int) throws(StoreError)
+            {
                 try event.bind([
                     .integer(runID), .text(pipeline), .text(kind.rawValue), .integer(resident),
                     other.map { .integer($0) } ?? .null, .integer(Int64(count)),
@@ -153,7 +155,9 @@ extension StateStore {
                     numbers.append(kept)
                 } else {
                     try insert.bind(
-                        [.text(pipeline), .integer(runID), .integer(runID), count] + values + [.text(resident.provenance)])
+                        [.text(pipeline), .integer(runID), .integer(runID), count] + values + [
+                            .text(resident.provenance)
+                        ])
                     try insert.run()
                     insert.reset()
                     let number = database.lastInsertRowID
@@ -178,39 +182,39 @@ extension StateStore {
                 end.reset()
                 try record(.retired, resident, nil, 0)
             }
-            // Links: rewrite those that changed; drop those of records no longer staged.
+            // Links: replaced whole, inserted in key order (the table's order), many rows per
+            // statement; cheaper than finding the ones that changed.
             var residentOf = [Int64](repeating: 0, count: records.count)
             for (index, resident) in residents.enumerated() {
                 for record in resident.records { residentOf[record] = numbers[index] }
             }
             try database.run(
-                """
-                CREATE TEMP TABLE IF NOT EXISTS current_links (source_id INTEGER NOT NULL, record_key TEXT NOT NULL,
-                    PRIMARY KEY (source_id, record_key)) WITHOUT ROWID
-                """)
-            try database.run("DELETE FROM temp.current_links")
-            let keep = try database.prepare("INSERT INTO temp.current_links (source_id, record_key) VALUES (?, ?)")
-            let upsert = try database.prepare(
-                """
-                INSERT INTO links (source_id, record_key, resident) VALUES (?, ?, ?)
-                ON CONFLICT (source_id, record_key) DO UPDATE SET resident = excluded.resident
-                """)
-            for (index, record) in records.enumerated() {
-                try keep.bind([.integer(record.sourceID), .text(record.key)])
-                try keep.run()
-                keep.reset()
-                guard record.previousResident != residentOf[index] else { continue }
-                try upsert.bind([.integer(record.sourceID), .text(record.key), .integer(residentOf[index])])
-                try upsert.run()
-                upsert.reset()
+                "DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)", [.text(pipeline)])
+            let order = records.indices.sorted { a, b in
+                records[a].sourceID != records[b].sourceID
+                    ? records[a].sourceID < records[b].sourceID
+                    : records[a].key.utf8.lexicographicallyPrecedes(records[b].key.utf8)
             }
-            try database.run(
-                """
-                DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)
-                    AND NOT EXISTS (SELECT 1 FROM temp.current_links c
-                        WHERE c.source_id = links.source_id AND c.record_key = links.record_key)
-                """, [.text(pipeline)])
-            try database.run("DELETE FROM temp.current_links")
+            let rowsPerInsert = 64
+            let insertMany = try database.prepare(
+                "INSERT INTO links (source_id, record_key, resident) VALUES "
+                    + Array(repeating: "(?, ?, ?)", count: rowsPerInsert).joined(separator: ", "))
+            let insertOne = try database.prepare("INSERT INTO links (source_id, record_key, resident) VALUES (?, ?, ?)")
+            var position = 0
+            while position < order.count {
+                let rows = order.count - position >= rowsPerInsert ? rowsPerInsert : 1
+                let statement = rows == 1 ? insertOne : insertMany
+                for offset in 0..<rows {
+                    let index = order[position + offset]
+                    let base = Int32(offset * 3)
+                    try statement.bind(int: records[index].sourceID, at: base + 1)
+                    try statement.bind(records[index].key, at: base + 2)
+                    try statement.bind(int: residentOf[index], at: base + 3)
+                }
+                try statement.run()
+                statement.reset()
+                position += rows
+            }
             try database.run(
                 "INSERT INTO match_models (run_id, pipeline, model, statistics) VALUES (?, ?, ?, ?)",
                 [.integer(runID), .text(pipeline), .text(model), .text(statistics)])

@@ -1,5 +1,6 @@
 import ETLCore
 import ETLImport
+import ETLNormalise
 import Foundation
 import TestSupport
 import Testing
@@ -41,6 +42,10 @@ import Testing
         #expect(keys(mapping?["properties"]?["when"]) == Set(PipelineDecoder.conditionKeys))
         let filePattern = source?["properties"]?["files"]?["oneOf"]?.elements?.last?["items"]?["oneOf"]?.elements?.last
         #expect(keys(filePattern) == Set(PipelineDecoder.filePatternKeys))
+        #expect(keys(root["properties"]?["resolve"]) == Set(PipelineDecoder.resolveKeys))
+        #expect(
+            keys(root["properties"]?["resolve"]?["properties"]?["survivorship"])
+                == Set(CanonicalField.allCases.map(\.rawValue)))
     }
 
     @Test func enumeratedValuesMatch() throws {
@@ -54,5 +59,8 @@ import Testing
         #expect(
             enumValues(source?["values"]?["properties"]?["sex"]?["additionalProperties"])
                 == Set(SexCode.allCases.map(\.rawValue)))
+        #expect(
+            enumValues(root["properties"]?["resolve"]?["properties"]?["survivorship"]?["properties"]?["name"])
+                == Set(SurvivorshipRule.allCases.map(\.rawValue)))
     }
 }

@@ -195,4 +195,40 @@ import Testing
         let result = try BinaryRunner.run(["status", "--json"], environment: ["ETL_STATE": folder.file("state")])
         #expect(result.stdout.contains("\"id\": 1"))
     }
+
+    @Test func linksListEveryCurrentRecordAndASecondRunKeepsEveryResidentID() throws {
+        let folder = TemporaryDirectory()
+        let state = folder.file("state")
+        let first = try BinaryRunner.run(["run", "demo", "--state", state])
+        #expect(first.exitCode == 0)
+        #expect(first.stdout.contains("47 records resolved into"))
+        let links = try BinaryRunner.run(["links", "demo", "--state", state])
+        #expect(links.exitCode == 0)
+        #expect(links.stderr.isEmpty)
+        let lines = links.stdout.split(separator: "\n")
+        #expect(lines.first == "source,record_key,resident_id")
+        #expect(lines.count == 48)
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",").last?.hasPrefix("R") == true })
+        // The same resident twice in one department (fixtures/EXPECTED.md) shares one ID.
+        let residentOf = Dictionary(
+            uniqueKeysWithValues: lines.dropFirst().map { line -> (String, String) in
+                let fields = line.split(separator: ",")
+                return (fields[0] + ":" + fields[1], String(fields[2]))
+            })
+        #expect(residentOf["social_security:SB00100001"] == residentOf["social_security:SB00100011"])
+        #expect(residentOf["social_security:SB00100001"] == residentOf["civil_affairs:MZ-2026-004512"])
+        let second = try BinaryRunner.run(["run", "demo", "--state", state])
+        #expect(second.exitCode == 0)
+        #expect(second.stdout.contains("0 new, 0 merged, 0 split, 0 retired"))
+        let again = try BinaryRunner.run(["links", "demo", "--state", state])
+        #expect(again.stdout == links.stdout)
+    }
+
+    @Test func linksWithoutARunSaySoAndFail() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run(["links", "demo", "--state", folder.file("none")])
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("Error: no runs yet in"))
+    }
 }

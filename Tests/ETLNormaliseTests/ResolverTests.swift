@@ -1,0 +1,214 @@
+import ETLCore
+import Testing
+
+@testable import ETLNormalise
+
+/// Resolution on small hand-made registers. All values are synthetic.
+@Suite struct ResolverTests {
+    /// A person's clean record in a source; tests change what they need.
+    private func record(
+        _ source: Int, _ key: String, name: String = "张晓伟", id: String? = "510107198503120036",
+        sex: SexCode? = .male, birth: String? = "1985-03-12", phone: String? = "13812345678",
+        address: String? = "武侯区玉林街道芳草街12号"
+    ) -> ResolverInput {
+        ResolverInput(
+            source: source, key: key, name: name, idNumber: id, sexCode: sex, birthDate: birth, phone: phone,
+            address: address)
+    }
+
+    /// A background of distinct people, so that the model has non-matches to learn from.
+    private func background(_ count: Int) -> [ResolverInput] {
+        let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗").map(String.init)
+        let given = Array("伟强磊军勇杰涛明超刚平辉鹏华飞芳娜敏静丽艳娟霞燕玲").map(String.init)
+        var records: [ResolverInput] = []
+        for index in 0..<count {
+            let name =
+                surnames[index % surnames.count] + given[(index / 7) % given.count] + given[(index / 3) % given.count]
+            let birth = "19\(50 + index % 50)-0\(1 + index % 9)-1\(index % 10)"
+            let body = "510104" + birth.replacingOccurrences(of: "-", with: "") + String(format: "%03d", index % 1000)
+            let id = body + String(UnicodeScalar(IDNumber.checkCharacter(for: Array(body.utf8))))
+            let phone = "139" + String(format: "%08d", index * 7919 % 100_000_000)
+            for source in 0..<(1 + index % 3) {
+                records.append(
+                    record(
+                        source, "B\(index)-\(source)", name: name, id: id, birth: birth, phone: phone,
+                        address: "锦江区春熙路街道红星路\(index % 300)号"))
+            }
+        }
+        return records
+    }
+
+    /// A valid ID number: the 17 digits and their check character.
+    private func valid(_ body: String) -> String {
+        body + String(UnicodeScalar(IDNumber.checkCharacter(for: Array(body.utf8))))
+    }
+
+    private func residents(_ records: [ResolverInput]) -> [Set<String>] {
+        let resolution = Resolver().resolve(records)
+        return resolution.clusters.map { Set($0.map { "\(records[$0].source):\(records[$0].key)" }) }
+    }
+
+    private func together(_ keys: [String], in clusters: [Set<String>]) -> Bool {
+        clusters.contains { cluster in keys.allSatisfy(cluster.contains) }
+    }
+
+    @Test func theSameResidentWithDirtyValuesBecomesOne() {
+        let records =
+            background(400) + [
+                record(0, "A1"),
+                record(1, "A2", name: "章 晓伟", id: "５１０１０７１９８５０３１２００３６", phone: "+86-138 1234 5678"),
+                record(2, "A3", name: "张晓伟", id: "510107850312003", address: "四川省成都市武侯区玉林街道芳草街12号"),
+                record(2, "A4", id: "510107198503120063", phone: nil),  // swapped digits: the checksum fails
+            ]
+        #expect(together(["0:A1", "1:A2", "2:A3", "2:A4"], in: residents(records)))
+    }
+
+    @Test func twoValidIDNumbersAreTwoPeopleHoweverAlike() {
+        #expect(IDNumber("510107198503120052").status == .valid)
+        let records = background(300) + [record(0, "A1"), record(1, "A2", id: "510107198503120052")]
+        let clusters = residents(records)
+        #expect(!together(["0:A1", "1:A2"], in: clusters))
+    }
+
+    @Test func twinsStayApartAlsoWithoutAnIDNumber() {
+        let records =
+            background(300) + [
+                record(0, "T1", name: "张晓伟", id: "510107198503120036"),
+                record(0, "T2", name: "张晓磊", id: "510107198503120052"),
+                record(1, "T3", name: "张晓磊", id: nil),
+            ]
+        let clusters = residents(records)
+        #expect(!together(["0:T1", "0:T2"], in: clusters))
+        #expect(!together(["0:T1", "1:T3"], in: clusters))
+        #expect(together(["0:T2", "1:T3"], in: clusters))
+    }
+
+    @Test func householdMembersSharingAPhoneAndAddressStayApart() {
+        let records =
+            background(300) + [
+                record(0, "H1", name: "刘建国", id: nil, birth: "1960-05-01"),
+                record(1, "H2", name: "刘小红", id: nil, sex: .female, birth: "1988-09-09"),
+                record(2, "H3", name: "陈秀英", id: nil, sex: .female, birth: "1962-11-30"),
+            ]
+        let clusters = residents(records)
+        #expect(!together(["0:H1", "1:H2"], in: clusters))
+        #expect(!together(["0:H1", "2:H3"], in: clusters))
+    }
+
+    @Test func aWeakChainDoesNotJoinTwoPeople() {
+        // X has no ID number and looks like both A and B, who hold different valid numbers.
+        let records =
+            background(300) + [
+                record(0, "A", name: "王芳", id: valid("51010719900101002"), sex: .female, birth: "1990-01-01"),
+                record(1, "B", name: "王芳", id: valid("51010419900101004"), sex: .female, birth: "1990-01-01"),
+                record(2, "X", name: "王芳", id: nil, sex: .female, birth: "1990-01-01"),
+            ]
+        #expect(!together(["0:A", "1:B"], in: residents(records)))
+    }
+
+    @Test func theOrderOfTheRecordsDoesNotChangeTheResidents() {
+        let records = background(500) + [record(0, "A1"), record(1, "A2", name: "章晓伟")]
+        var shuffled = records
+        var generator = SplitMix64(seed: 7)
+        shuffled.shuffle(using: &generator)
+        #expect(Set(residents(records)) == Set(residents(shuffled)))
+    }
+
+    @Test func theModelIsEstimatedWithoutLabels() {
+        let resolution = Resolver().resolve(background(600))
+        let model = resolution.model
+        #expect(model.weight(.idNumber, level: 3) > 10)
+        #expect(model.weight(.birthDate, level: 3) > 5)
+        #expect(model.weight(.name, level: 0) < 0)
+        #expect(resolution.statistics.candidatePairs > 0)
+        #expect(resolution.statistics.reductionRatio > 0.9)
+    }
+
+    @Test func theGoldenRecordFollowsTheRulesAndNamesItsSource() {
+        var settings = ResolverSettings()
+        settings.survivorship.rules[.phone] = .sourcePriority
+        settings.survivorship.sourceRank = [2, 0, 1]
+        let records =
+            background(300) + [
+                record(0, "A1", phone: "13800000001"), record(1, "A2", phone: "13800000002"),
+                record(2, "A3", id: "510107198503120063", phone: "13800000003"),
+            ]
+        let resolution = Resolver(settings: settings).resolve(records)
+        let index = resolution.clusters.firstIndex { $0.contains { records[$0].key == "A1" } }!
+        let golden = resolution.golden[index]
+        #expect(golden.values[.phone]?.value == "13800000002")
+        #expect(records[golden.values[.phone]!.record].key == "A2")
+        // The valid number wins over the one whose checksum fails.
+        #expect(golden.values[.idNumber]?.value == "510107198503120036")
+        #expect(golden.values[.birthDate]?.value == "1985-03-12")
+    }
+}
+
+extension SplitMix64: RandomNumberGenerator {}
+
+@Suite struct ComparisonTests {
+    private func similarity(_ a: String, _ b: String) -> Double {
+        let x = a.unicodeScalars.map(\.value)
+        let y = b.unicodeScalars.map(\.value)
+        return x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in JaroWinkler.similarity(x, y) } }
+    }
+
+    private func oneEdit(_ a: String, _ b: String) -> Bool {
+        Array(a.utf8).withUnsafeBufferPointer { x in
+            Array(b.utf8).withUnsafeBufferPointer { y in PairComparer.withinOneEdit(x, y) }
+        }
+    }
+
+    @Test func jaroWinklerBandsSeparateTyposFromOtherNames() {
+        #expect(similarity("张晓伟", "张晓伟") == 1)
+        #expect(similarity("张晓伟", "张伟") >= 0.895)  // a dropped character
+        #expect(similarity("张晓伟", "张晓磊") < 0.895)  // twins
+        #expect(similarity("张伟", "张磊") < 0.8)
+        #expect(similarity("", "张伟") == 0)
+    }
+
+    @Test func oneEditMeansOneSubstitutionInsertionDeletionOrSwap() {
+        #expect(oneEdit("13812345678", "13812345679"))
+        #expect(oneEdit("13812345678", "13812354678"))
+        #expect(oneEdit("1381234567", "13812345678"))
+        #expect(!oneEdit("13812345678", "13812345699"))
+        #expect(!oneEdit("13812345678", "138123456"))
+    }
+
+    @Test func dateLevels() {
+        #expect(PairComparer.dateLevel(1985_03_12, 1985_03_12) == 3)
+        #expect(PairComparer.dateLevel(1985_03_12, 1985_12_03) == 2)
+        #expect(PairComparer.dateLevel(1985_03_12, 1986_03_12) == 1)
+        #expect(PairComparer.dateLevel(1985_03_12, 1986_04_12) == 0)
+    }
+}
+
+@Suite struct ResidentIDAssignerTests {
+    private let assigner = ResidentIDAssigner()
+
+    @Test func residentsKeepTheirIDsWhenTheirRecordsReturn() {
+        let result = assigner.assign(clusters: [[0, 1], [2]], previous: [5, 5, 9], active: [5, 9])
+        #expect(result.kept == [5, 9])
+        #expect(result.merged.isEmpty && result.splits.isEmpty && result.retired.isEmpty)
+    }
+
+    @Test func aMergeKeepsTheOlderID() {
+        let result = assigner.assign(clusters: [[0, 1, 2]], previous: [9, 5, nil], active: [5, 9])
+        #expect(result.kept == [5])
+        #expect(result.merged.map(\.absorbed) == [9])
+        #expect(result.merged.map(\.into) == [5])
+    }
+
+    @Test func aSplitLeavesTheIDWithTheLargerPart() {
+        let result = assigner.assign(clusters: [[0], [1, 2]], previous: [5, 5, 5], active: [5])
+        #expect(result.kept == [nil, 5])
+        #expect(result.splits.map(\.cluster) == [0])
+        #expect(result.splits.map(\.from) == [5])
+    }
+
+    @Test func aResidentWithoutRecordsIsRetiredAndNewOnesGetNoOldID() {
+        let result = assigner.assign(clusters: [[0]], previous: [nil], active: [3])
+        #expect(result.kept == [nil])
+        #expect(result.retired == [3])
+    }
+}
