@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Resolution quality and speed on labelled synthetic registers (bench/Synth), release build.
+#
+#   bash bench/resolve.sh <people> [default|hard] [seed]
+#
+# Generates the three exports and truth.csv for <people> persons under .build/bench-resolve,
+# runs `etl run bench/pipelines/synth.json` on them into a fresh state folder (timed, with peak
+# RSS), lists the links and scores them: pairwise precision, recall and F1, false positives by
+# kind and false negatives by dirt. The run's summary line gives the seconds per phase.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+people=${1:?give the number of people}
+profile=${2:-default}
+seed=${3:-1}
+swift build -c release --product etl >/dev/null
+swift build -c release --product etl-synth >/dev/null
+bin=.build/release
+work=.build/bench-resolve/$profile-$people
+rm -rf "$work" && mkdir -p "$work"
+"$bin/etl-synth" generate --people "$people" --profile "$profile" --seed "$seed" --out "$work/inbox"
+/usr/bin/time -f "wall %e s, peak RSS %M KB" "$bin/etl" run bench/pipelines/synth.json --inbox "$work/inbox" \
+    --state "$work/state" 2>"$work/time.txt" | sed -n '/^Residents/,/^$/p'
+cat "$work/time.txt"
+"$bin/etl" links bench/pipelines/synth.json --state "$work/state" >"$work/links.csv"
+"$bin/etl-synth" score --truth "$work/inbox/truth.csv" --links "$work/links.csv"
