@@ -39,7 +39,8 @@ let package = Package(
 
         // The labelled generator and quality scorer of bench/ (a library, so tests can use it).
         .target(name: "Synth", path: "bench/Synth"),
-        .executableTarget(name: "etl-synth", dependencies: ["Synth"], path: "bench/SynthTool"),
+        .executableTarget(
+            name: "etl-synth", dependencies: ["Synth", "ETLPipeline", "ETLNormalise"], path: "bench/SynthTool"),
 
         // Tests mirror the modules; EndToEndTests runs the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -9,10 +9,12 @@ public enum BlockingKey: Int, CaseIterable, Sendable {
     case phone
     /// The birth date, the surname and the address's district.
     case birthDateSurnameAndDistrict
-    /// The name's pinyin and the address's district (for records without a birth date).
-    case pinyinAndDistrict
     /// The ID number's region and birth date (its first 14 characters) and the surname.
     case idPrefixAndSurname
+    /// The name's pinyin alone, so that a record whose other fields all differ or are missing
+    /// is still compared. Common names make large blocks; in them each record is compared with
+    /// its neighbours in order of district, birth date and ID number.
+    case pinyin
 
     public var name: String {
         switch self {
@@ -20,8 +22,8 @@ public enum BlockingKey: Int, CaseIterable, Sendable {
         case .pinyinAndBirthDate: "pinyin+birthDate"
         case .phone: "phone"
         case .birthDateSurnameAndDistrict: "birthDate+surname+district"
-        case .pinyinAndDistrict: "pinyin+district"
         case .idPrefixAndSurname: "idPrefix+surname"
+        case .pinyin: "pinyin"
         }
     }
 
@@ -38,8 +40,21 @@ struct CandidatePairs: Sendable {
     var keys: [UInt8] = []
     /// Blocks larger than the cap, compared only with their nearest neighbours.
     var cappedBlocks = 0
+    /// Per blocking key, the pairs it formed (a pair two keys formed counts for both).
+    var pairsPerKey = [Int](repeating: 0, count: BlockingKey.allCases.count)
 
     var count: Int { first.count }
+
+    /// The index of the pair `(a, b)`, `a < b`, when blocking formed it.
+    func find(_ a: Int32, _ b: Int32) -> Int? {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if (first[middle], second[middle]) < (a, b) { low = middle + 1 } else { high = middle }
+        }
+        return low < count && first[low] == a && second[low] == b ? low : nil
+    }
 }
 
 /// Forms candidate pairs from the blocking keys.
@@ -52,7 +67,10 @@ struct Blocker {
     func candidatePairs(_ records: PreparedRecords) -> CandidatePairs {
         var packed: [UInt64] = []
         var cappedBlocks = 0
+        var pairsPerKey = [Int](repeating: 0, count: BlockingKey.allCases.count)
         for key in BlockingKey.allCases {
+            let before = packed.count
+            defer { pairsPerKey[key.rawValue] = packed.count - before }
             var entries: [(hash: UInt64, record: Int32)] = []
             entries.reserveCapacity(records.count)
             for index in 0..<records.count {
@@ -66,7 +84,10 @@ struct Blocker {
                 let size = end - start
                 if size >= 2 {
                     var block = entries[start..<end].map(\.record)
-                    if size <= maxBlockSize {
+                    // The name alone is the last resort (records whose other fields all differ):
+                    // its blocks are compared in full only when small, and by a narrower window.
+                    let window = key == .pinyin ? max(1, self.window / 3) : self.window
+                    if size <= (key == .pinyin ? min(maxBlockSize, window * 2) : maxBlockSize) {
                         for i in 0..<(size - 1) {
                             for j in (i + 1)..<size {
                                 packed.append(Blocker.pack(block[i], block[j], key))
@@ -89,6 +110,7 @@ struct Blocker {
         packed.sort()
         var pairs = CandidatePairs()
         pairs.cappedBlocks = cappedBlocks
+        pairs.pairsPerKey = pairsPerKey
         pairs.first.reserveCapacity(packed.count / 2)
         pairs.second.reserveCapacity(packed.count / 2)
         pairs.keys.reserveCapacity(packed.count / 2)
@@ -114,12 +136,13 @@ struct Blocker {
         return (UInt64(low) << 36) | (UInt64(high) << 8) | UInt64(key.rawValue)
     }
 
-    /// The order within an oversized block: by name, birth date, ID number, then position.
+    /// The order within an oversized block: by name, district, birth date, ID number, then
+    /// position.
     private static func order(_ records: PreparedRecords, _ a: Int32, _ b: Int32) -> Bool {
         let x = Int(a)
         let y = Int(b)
-        return (records.pinyin[x], records.birth[x], records.idNumber[x], a)
-            < (records.pinyin[y], records.birth[y], records.idNumber[y], b)
+        return (records.pinyin[x], records.district[x], records.birth[x], records.idNumber[x], a)
+            < (records.pinyin[y], records.district[y], records.birth[y], records.idNumber[y], b)
     }
 
     /// The record's value of `key`, hashed, or `nil` when it lacks a part of it.
@@ -141,10 +164,6 @@ struct Blocker {
             hasher.add(r.birth[i])
             hasher.add(r.surname[i])
             hasher.add(r.district[i])
-        case .pinyinAndDistrict:
-            guard r.pinyin[i] >= 0, r.district[i] != 0 else { return nil }
-            hasher.add(r.pinyin[i])
-            hasher.add(r.district[i])
         case .idPrefixAndSurname:
             guard r.idNumber[i] >= 0, r.idBirth[i] != 0, r.surname[i] >= 0 else { return nil }
             let prefix = r.idBytes.with(r.idNumber[i]) { bytes in
@@ -152,6 +171,9 @@ struct Blocker {
             }
             hasher.add(prefix)
             hasher.add(r.surname[i])
+        case .pinyin:
+            guard r.pinyin[i] >= 0 else { return nil }
+            hasher.add(r.pinyin[i])
         }
         return hasher.value
     }

@@ -29,21 +29,16 @@ struct Clusterer {
         count: Int, validID: [Int32], links: [Link], cannotLinks: [(Int32, Int32)]
     ) -> (clusterOf: [Int32], blocked: Blocked) {
         var parent = Array(Int32(0)..<Int32(count))
-        var members: [[Int32]] = (0..<count).map { [Int32($0)] }
+        // Each group's records form a ring through `next`, so that two groups merge by
+        // swapping two entries; `size` is kept per root.
+        var next = Array(Int32(0)..<Int32(count))
+        var size = [Int32](repeating: 1, count: count)
         var clusterID = validID  // per root: the group's valid ID number, or -1
         var blocked = Blocked()
 
         // Per record, the records it must not share a resident with, and its links.
-        var apart = [[Int32]](repeating: [], count: count)
-        for (a, b) in cannotLinks {
-            apart[Int(a)].append(b)
-            apart[Int(b)].append(a)
-        }
-        var linked = [[(Int32, Double)]](repeating: [], count: count)
-        for link in links {
-            linked[Int(link.a)].append((link.b, link.weight))
-            linked[Int(link.b)].append((link.a, link.weight))
-        }
+        let apart = Adjacency(count: count, pairs: cannotLinks.map { ($0.0, $0.1, 0.0) })
+        let linked = Adjacency(count: count, pairs: links.map { ($0.a, $0.b, $0.weight) })
 
         func find(_ x: Int32) -> Int32 {
             var x = x
@@ -54,28 +49,37 @@ struct Clusterer {
             return x
         }
 
+        /// Calls `body` with each record of the group whose root is `root`, until it returns true.
+        func anyMember(of root: Int32, _ body: (Int32) -> Bool) -> Bool {
+            var record = root
+            repeat {
+                if body(record) { return true }
+                record = next[Int(record)]
+            } while record != root
+            return false
+        }
+
         func canJoin(_ x: Int32, _ y: Int32) -> (Bool, reason: Int) {
             let idX = clusterID[Int(x)]
             let idY = clusterID[Int(y)]
             if idX >= 0, idY >= 0, idX != idY { return (false, 0) }
-            let (small, other) = members[Int(x)].count <= members[Int(y)].count ? (x, y) : (y, x)
-            for record in members[Int(small)] {
-                for partner in apart[Int(record)] where find(partner) == other { return (false, 1) }
+            let (small, other) = size[Int(x)] <= size[Int(y)] ? (x, y) : (y, x)
+            let kept = anyMember(of: small) { record in
+                apart.neighbours(of: record).contains { find($0.record) == other }
             }
-            return (true, 0)
+            return (!kept, kept ? 1 : 0)
         }
 
         /// Whether group `x` also links, nearly as strongly, to a group other than `y` that
         /// `y` cannot join: then which one `x` belongs to is a guess.
         func isAmbiguous(_ x: Int32, joining y: Int32, weight: Double) -> Bool {
-            for record in members[Int(x)] {
-                for (partner, other) in linked[Int(record)] where other >= weight - ambiguityMargin {
-                    let z = find(partner)
-                    guard z != x, z != y else { continue }
-                    if !canJoin(z, y).0 { return true }
+            anyMember(of: x) { record in
+                linked.neighbours(of: record).contains { partner in
+                    guard partner.weight >= weight - ambiguityMargin else { return false }
+                    let z = find(partner.record)
+                    return z != x && z != y && !canJoin(z, y).0
                 }
             }
-            return false
         }
 
         let ordered = links.sorted { ($0.weight, $1.a, $1.b) > ($1.weight, $0.a, $0.b) }
@@ -92,15 +96,44 @@ struct Clusterer {
                 blocked.ambiguous += 1
                 continue
             }
-            let (keep, absorbed) = members[Int(x)].count >= members[Int(y)].count ? (x, y) : (y, x)
+            let (keep, absorbed) = size[Int(x)] >= size[Int(y)] ? (x, y) : (y, x)
             parent[Int(absorbed)] = keep
-            members[Int(keep)].append(contentsOf: members[Int(absorbed)])
-            members[Int(absorbed)] = []
+            size[Int(keep)] += size[Int(absorbed)]
+            next.swapAt(Int(keep), Int(absorbed))
             if clusterID[Int(keep)] < 0 { clusterID[Int(keep)] = clusterID[Int(absorbed)] }
         }
 
         var clusterOf = [Int32](repeating: 0, count: count)
         for index in 0..<count { clusterOf[index] = find(Int32(index)) }
         return (clusterOf, blocked)
+    }
+}
+
+/// Each record's neighbours in a set of weighted pairs, in one flat array (compressed rows).
+private struct Adjacency {
+    private var offsets: [Int]
+    private var partners: [(record: Int32, weight: Double)]
+
+    init(count: Int, pairs: [(Int32, Int32, Double)]) {
+        var offsets = [Int](repeating: 0, count: count + 1)
+        for (a, b, _) in pairs {
+            offsets[Int(a) + 1] += 1
+            offsets[Int(b) + 1] += 1
+        }
+        for index in 0..<count { offsets[index + 1] += offsets[index] }
+        var fill = offsets
+        var partners = [(record: Int32, weight: Double)](repeating: (0, 0), count: pairs.count * 2)
+        for (a, b, weight) in pairs {
+            partners[fill[Int(a)]] = (b, weight)
+            fill[Int(a)] += 1
+            partners[fill[Int(b)]] = (a, weight)
+            fill[Int(b)] += 1
+        }
+        self.offsets = offsets
+        self.partners = partners
+    }
+
+    func neighbours(of record: Int32) -> ArraySlice<(record: Int32, weight: Double)> {
+        partners[offsets[Int(record)]..<offsets[Int(record) + 1]]
     }
 }

@@ -58,103 +58,128 @@ struct PreparedRecords: Sendable {
         var surname = ""
         var phone: PhoneNumber?
         var addressKey = ""
-        var addressLocal = ""
+        var addressBigrams: [UInt32] = []
         var addressText: String?
         var district: Int32 = 0
     }
 
-    init(_ inputs: [ResolverInput], clock: inout PhaseClock) {
+    /// Prepares `inputs` in the order `order` gives (prepared record `i` is `inputs[order[i]]`).
+    init(_ inputs: [ResolverInput], order: [Int]) {
         count = inputs.count
         // Standardising is the slow part: it runs on every core, each with its own
-        // standardisers (the name standardiser caches pinyin and is not shared).
-        let standardised = PreparedRecords.standardiseInParallel(inputs)
-        clock.lap("standardise")
-        source.reserveCapacity(count)
-        for (input, values) in zip(inputs, standardised) {
-            source.append(Int32(input.source))
-            runID.append(input.runID)
-            var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
-            var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
-
-            if let number = values.id {
-                let (id, isNew) = idNumbers.intern(number.standard)
-                if isNew { idBytes.append(Array(number.standard.utf8)) }
-                idNumber.append(id)
-                idStatus.append(IDStatusCode(number.status))
-                let derived = number.birthDate.map(PreparedRecords.dateNumber) ?? 0
-                idBirth.append(derived)
-                idNumberValid.append(number.status == .valid)
-                if ownBirth == 0 { ownBirth = derived }
-                if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
-            } else {
-                idNumber.append(-1)
-                idStatus.append(.none)
-                idBirth.append(0)
-                idNumberValid.append(false)
+        // standardisers (the name standardiser caches pinyin and is not shared), a batch at a
+        // time so that the standardised values of only one batch are held at once.
+        let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        let standardisers = (0..<cores).map { _ in (NameStandardiser(), AddressStandardiser()) }
+        var start = 0
+        while start < count {
+            let end = min(count, start + PreparedRecords.batchSize)
+            let began = Date()
+            let standardised = PreparedRecords.standardiseInParallel(
+                inputs, order: order, range: start..<end, standardisers: standardisers)
+            let middle = Date()
+            for (offset, values) in standardised.enumerated() {
+                append(inputs[order[start + offset]], values)
             }
-            birth.append(ownBirth)
-            sex.append(ownSex)
-
-            if let standard = values.name {
-                let (id, isNew) = names.intern(standard.standard)
-                if isNew { nameScalars.append(standard.standard.unicodeScalars.map(\.value)) }
-                name.append(id)
-                pinyin.append(standard.pinyinKey.isEmpty ? -1 : pinyins.intern(standard.pinyinKey).id)
-                surname.append(surnames.intern(values.surname).id)
-            } else {
-                name.append(-1)
-                pinyin.append(-1)
-                surname.append(-1)
-            }
-
-            if let number = values.phone {
-                if number.standard.isEmpty {
-                    phone.append(-1)
-                } else {
-                    let (id, isNew) = phones.intern(number.standard)
-                    if isNew { phoneBytes.append(Array(number.standard.utf8)) }
-                    phone.append(id)
-                }
-                phoneValid.append(number.kind != .invalid)
-            } else {
-                phone.append(-1)
-                phoneValid.append(false)
-            }
-
-            if let text = values.addressText {
-                if values.addressKey.isEmpty {
-                    address.append(-1)
-                } else {
-                    let (id, isNew) = addresses.intern(values.addressKey)
-                    if isNew { addressBigrams.append(PreparedRecords.bigrams(of: values.addressLocal)) }
-                    address.append(id)
-                }
-                district.append(values.district)
-                addressPlaced.append(values.district != 0)
-                addressText.append(addressTexts.intern(text).id)
-            } else {
-                address.append(-1)
-                district.append(0)
-                addressPlaced.append(false)
-                addressText.append(-1)
-            }
+            standardiseSeconds += middle.timeIntervalSince(began)
+            internSeconds += Date().timeIntervalSince(middle)
+            start = end
         }
-        clock.lap("intern")
     }
 
-    /// Standardises every input, splitting the work across the machine's cores.
-    private static func standardiseInParallel(_ inputs: [ResolverInput]) -> [Standardised] {
-        let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
-        let chunks = inputs.count < 10_000 ? 1 : cores
-        var results = [Standardised](repeating: Standardised(), count: inputs.count)
+    /// Seconds spent standardising (on all cores) and interning (on one).
+    private(set) var standardiseSeconds = 0.0
+    private(set) var internSeconds = 0.0
+
+    /// Records standardised at a time.
+    private static let batchSize = 65_536
+
+    private mutating func append(_ input: ResolverInput, _ values: Standardised) {
+        source.append(Int32(input.source))
+        runID.append(input.runID)
+        var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
+        var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
+
+        if let number = values.id {
+            let (id, isNew) = idNumbers.intern(number.standard)
+            if isNew { idBytes.append(number.standard.utf8) }
+            idNumber.append(id)
+            idStatus.append(IDStatusCode(number.status))
+            let derived = number.birthDate.map(PreparedRecords.dateNumber) ?? 0
+            idBirth.append(derived)
+            idNumberValid.append(number.status == .valid)
+            if ownBirth == 0 { ownBirth = derived }
+            if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
+        } else {
+            idNumber.append(-1)
+            idStatus.append(.none)
+            idBirth.append(0)
+            idNumberValid.append(false)
+        }
+        birth.append(ownBirth)
+        sex.append(ownSex)
+
+        if let standard = values.name {
+            let (id, isNew) = names.intern(standard.standard)
+            if isNew { nameScalars.append(standard.standard.unicodeScalars.lazy.map(\.value)) }
+            name.append(id)
+            pinyin.append(standard.pinyinKey.isEmpty ? -1 : pinyins.intern(standard.pinyinKey).id)
+            surname.append(surnames.intern(values.surname).id)
+        } else {
+            name.append(-1)
+            pinyin.append(-1)
+            surname.append(-1)
+        }
+
+        if let number = values.phone {
+            if number.standard.isEmpty {
+                phone.append(-1)
+            } else {
+                let (id, isNew) = phones.intern(number.standard)
+                if isNew { phoneBytes.append(number.standard.utf8) }
+                phone.append(id)
+            }
+            phoneValid.append(number.kind != .invalid)
+        } else {
+            phone.append(-1)
+            phoneValid.append(false)
+        }
+
+        if let text = values.addressText {
+            if values.addressKey.isEmpty {
+                address.append(-1)
+            } else {
+                let (id, isNew) = addresses.intern(values.addressKey)
+                if isNew { addressBigrams.append(values.addressBigrams) }
+                address.append(id)
+            }
+            district.append(values.district)
+            addressPlaced.append(values.district != 0)
+            addressText.append(addressTexts.intern(text).id)
+        } else {
+            address.append(-1)
+            district.append(0)
+            addressPlaced.append(false)
+            addressText.append(-1)
+        }
+    }
+
+    /// Standardises the inputs at `order[range]`, splitting the work across the cores, one
+    /// pair of standardisers per core.
+    private static func standardiseInParallel(
+        _ inputs: [ResolverInput], order: [Int], range: Range<Int>,
+        standardisers: [(NameStandardiser, AddressStandardiser)]
+    ) -> [Standardised] {
+        let chunks = range.count < 4096 ? 1 : standardisers.count
+        var results = [Standardised](repeating: Standardised(), count: range.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
+            nonisolated(unsafe) let standardisers = standardisers
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let names = NameStandardiser()
-                let addresses = AddressStandardiser()
-                let range = (inputs.count * chunk / chunks)..<(inputs.count * (chunk + 1) / chunks)
-                for index in range {
-                    output[index] = standardise(inputs[index], names: names, addresses: addresses)
+                let (names, addresses) = standardisers[chunk]
+                for offset in (range.count * chunk / chunks)..<(range.count * (chunk + 1) / chunks) {
+                    output[offset] = standardise(
+                        inputs[order[range.lowerBound + offset]], names: names, addresses: addresses)
                 }
             }
         }
@@ -176,8 +201,9 @@ struct PreparedRecords: Sendable {
             let standard = addresses.standardise(text)
             // Compared from the district down, so that 四川省成都市武侯区… and 武侯区… agree.
             let code = standard.regionCode.flatMap { RegionTable.level(of: $0) >= 1 ? Int32($0) : nil } ?? 0
-            values.addressLocal = code == 0 ? standard.standard : (standard.street ?? "") + standard.rest
-            values.addressKey = code == 0 ? values.addressLocal : String(code) + "|" + values.addressLocal
+            let local = code == 0 ? standard.standard : (standard.street ?? "") + standard.rest
+            values.addressKey = code == 0 ? local : String(code) + "|" + local
+            values.addressBigrams = bigrams(of: local)
             values.addressText = standard.standard
             values.district = code
         }
@@ -311,7 +337,7 @@ struct FlatLists<Element: Sendable>: Sendable {
     private(set) var elements: [Element] = []
     private(set) var offsets: [Int32] = [0]
 
-    mutating func append(_ list: [Element]) {
+    mutating func append<List: Sequence<Element>>(_ list: List) {
         elements.append(contentsOf: list)
         offsets.append(Int32(elements.count))
     }

@@ -33,9 +33,78 @@ public struct Resolver: Sendable {
         self.settings = settings
     }
 
-    /// Resolves `inputs`. Cannot-links from reviewers' decisions can be given as pairs of
-    /// indices into `inputs`.
+    /// Resolves `inputs` into residents.
     public func resolve(_ inputs: [ResolverInput]) -> Resolution {
+        var run = self.run(inputs)
+        // Residents as lists of prepared records, in order of their first record.
+        var byRoot: [Int32: Int] = [:]
+        var members: [[Int]] = []
+        for (position, root) in run.clusterOf.enumerated() {
+            if let cluster = byRoot[root] {
+                members[cluster].append(position)
+            } else {
+                byRoot[root] = members.count
+                members.append([position])
+            }
+        }
+        let survivor = Survivor(settings: settings.survivorship, records: run.records, inputIndex: run.order)
+        let golden = members.map(survivor.golden)
+        let clusters = members.map { $0.map { run.order[$0] } }
+        run.clock.lap("golden")
+        let n = Double(run.records.count)
+        let statistics = ResolutionStatistics(
+            records: run.records.count, candidatePairs: run.pairs.count,
+            reductionRatio: run.records.count < 2 ? 1 : 1 - Double(run.pairs.count) / (n * (n - 1) / 2),
+            cappedBlocks: run.pairs.cappedBlocks,
+            pairsPerKey: Dictionary(
+                uniqueKeysWithValues: BlockingKey.allCases.map { ($0.name, run.pairs.pairsPerKey[$0.rawValue]) }),
+            links: run.links, residents: clusters.count,
+            keptApartByValidIDs: run.blocked.differentValidIDs, keptApartByCannotLinks: run.blocked.cannotLink,
+            leftAmbiguous: run.blocked.ambiguous, weightHistogram: run.histogram.counts, seconds: run.clock.laps)
+        return Resolution(clusters: clusters, golden: golden, model: run.model, statistics: statistics)
+    }
+
+    /// Resolves `inputs` and says, for each of `pairs` (indices into `inputs`), how the two
+    /// records fared: whether blocking compared them and by which keys, their comparison
+    /// levels and weight, and whether they ended up as one resident. For the quality harness
+    /// and for explanations.
+    public func diagnose(_ inputs: [ResolverInput], pairs wanted: [(Int, Int)]) -> [PairDiagnosis] {
+        let run = self.run(inputs)
+        var position = [Int](repeating: 0, count: inputs.count)
+        for (index, input) in run.order.enumerated() { position[input] = index }
+        let comparer = PairComparer(records: run.records)
+        return wanted.map { x, y in
+            let a = min(position[x], position[y])
+            let b = max(position[x], position[y])
+            let (vector, conflict) = comparer.compare(a, b)
+            var keys: UInt8 = 0
+            if let found = run.pairs.find(Int32(a), Int32(b)) { keys = run.pairs.keys[found] }
+            var levels: [MatchField: Int] = [:]
+            for field in MatchField.allCases where vector[field] != ComparisonVector.missing {
+                levels[field] = Int(vector[field])
+            }
+            return PairDiagnosis(
+                compared: keys != 0, blockingKeys: BlockingKey.allCases.filter { keys & $0.bit != 0 }, levels: levels,
+                weight: run.scorer.weight(vector, a, b), hasEvidenceOfIdentity: PairScorer.isEligible(vector),
+                differentValidIDs: conflict, sameResident: run.clusterOf[a] == run.clusterOf[b])
+        }
+    }
+
+    /// What one resolution computed, up to the clusters.
+    private struct Run {
+        var clock: PhaseClock
+        var order: [Int]
+        var records: PreparedRecords
+        var pairs: CandidatePairs
+        var model: MatchModel
+        var scorer: PairScorer
+        var histogram: WeightHistogram
+        var links: Int
+        var clusterOf: [Int32]
+        var blocked: Clusterer.Blocked
+    }
+
+    private func run(_ inputs: [ResolverInput]) -> Run {
         var clock = PhaseClock()
         // A fixed order, so that nothing depends on the order the records came in.
         let order = inputs.indices.sorted { x, y in
@@ -43,7 +112,10 @@ public struct Resolver: Sendable {
             let b = inputs[y]
             return a.source != b.source ? a.source < b.source : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
         }
-        let records = PreparedRecords(order.map { inputs[$0] }, clock: &clock)
+        let records = PreparedRecords(inputs, order: order)
+        clock.lap("prepare")
+        clock.note("  of which standardise", records.standardiseSeconds)
+        clock.note("  of which intern", records.internSeconds)
         let blocker = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow)
         let pairs = blocker.candidatePairs(records)
         clock.lap("block")
@@ -96,31 +168,27 @@ public struct Resolver: Sendable {
         let (clusterOf, blocked) = Clusterer(ambiguityMargin: settings.ambiguityMargin).cluster(
             count: records.count, validID: validID, links: links, cannotLinks: cannotLinks)
         clock.lap("cluster")
-
-        // Residents as lists of prepared records, in order of their first record.
-        var byRoot: [Int32: Int] = [:]
-        var members: [[Int]] = []
-        for (position, root) in clusterOf.enumerated() {
-            if let cluster = byRoot[root] {
-                members[cluster].append(position)
-            } else {
-                byRoot[root] = members.count
-                members.append([position])
-            }
-        }
-        let survivor = Survivor(settings: settings.survivorship, records: records, inputIndex: order)
-        let golden = members.map(survivor.golden)
-        let clusters = members.map { $0.map { order[$0] } }
-        clock.lap("golden")
-        let statistics = ResolutionStatistics(
-            records: records.count, candidatePairs: pairs.count,
-            reductionRatio: records.count < 2 ? 1 : 1 - Double(pairs.count) / (n * (n - 1) / 2),
-            cappedBlocks: pairs.cappedBlocks, links: links.count, residents: clusters.count,
-            keptApartByValidIDs: blocked.differentValidIDs, keptApartByCannotLinks: blocked.cannotLink,
-            leftAmbiguous: blocked.ambiguous, weightHistogram: histogram.counts,
-            seconds: clock.laps)
-        return Resolution(clusters: clusters, golden: golden, model: model, statistics: statistics)
+        return Run(
+            clock: clock, order: order, records: records, pairs: pairs, model: model, scorer: scorer,
+            histogram: histogram, links: links.count, clusterOf: clusterOf, blocked: blocked)
     }
+}
+
+/// How one pair of records fared in a resolution.
+public struct PairDiagnosis: Sendable, Equatable {
+    /// Whether blocking made them a candidate pair, and through which keys.
+    public var compared: Bool
+    public var blockingKeys: [BlockingKey]
+    /// The comparison level per field (absent where a record lacks the field).
+    public var levels: [MatchField: Int]
+    /// The match weight in bits, the prior included.
+    public var weight: Double
+    /// Whether the pair has the evidence of identity a link needs.
+    public var hasEvidenceOfIdentity: Bool
+    /// Whether they hold two different valid ID numbers.
+    public var differentValidIDs: Bool
+    /// Whether they ended up as one resident.
+    public var sameResident: Bool
 }
 
 /// What resolution produced: residents as groups of input indices, and the model.
@@ -143,6 +211,8 @@ public struct ResolutionStatistics: Sendable, Equatable {
     public var reductionRatio: Double
     /// Blocks too large to compare in full.
     public var cappedBlocks: Int
+    /// Per blocking key (by name), the pairs it formed; a pair two keys formed counts for both.
+    public var pairsPerKey: [String: Int]
     /// Pairs scored at or above the threshold.
     public var links: Int
     public var residents: Int
@@ -176,6 +246,11 @@ struct WeightHistogram {
 struct PhaseClock {
     private var last = Date()
     private(set) var laps: [(phase: String, seconds: Double)] = []
+
+    /// Records the seconds of a part of the last phase, without starting a new one.
+    mutating func note(_ part: String, _ seconds: Double) {
+        laps.append((part, seconds))
+    }
 
     mutating func lap(_ phase: String) {
         let now = Date()

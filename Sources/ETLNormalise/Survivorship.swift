@@ -48,16 +48,21 @@ struct Survivor {
     /// The unified record of the prepared records `members`.
     func golden(_ members: [Int]) -> GoldenRecord {
         var golden = GoldenRecord()
+        var candidates: [(record: Int, value: Int64, valid: Bool, frequency: Int)] = []
         for field in CanonicalField.allCases {
-            var candidates: [(record: Int, value: String, valid: Bool)] = []
+            candidates.removeAll(keepingCapacity: true)
             for member in members {
-                guard let (value, valid) = standard(field, member) else { continue }
-                candidates.append((member, value, valid))
+                guard let (value, valid) = valueID(field, member) else { continue }
+                candidates.append((member, value, valid, 0))
             }
             guard !candidates.isEmpty else { continue }
+            // Residents have few records: counting by scanning beats hashing.
+            for i in candidates.indices {
+                var frequency = 0
+                for other in candidates where other.value == candidates[i].value { frequency += 1 }
+                candidates[i].frequency = frequency
+            }
             let rule = settings.rules[field] ?? .mostFrequent
-            var frequency: [String: Int] = [:]
-            for candidate in candidates { frequency[candidate.value, default: 0] += 1 }
             let best = candidates.min { x, y in
                 // Every rule ends in the same tie-breaks: source rank, recency, then input order.
                 let rankX = rank(x.record)
@@ -70,16 +75,16 @@ struct Survivor {
                 case .mostRecent:
                     if runX != runY { return runX > runY }
                 case .mostFrequent:
-                    if frequency[x.value] != frequency[y.value] { return frequency[x.value]! > frequency[y.value]! }
+                    if x.frequency != y.frequency { return x.frequency > y.frequency }
                 case .validOverInvalid:
                     if x.valid != y.valid { return x.valid }
-                    if frequency[x.value] != frequency[y.value] { return frequency[x.value]! > frequency[y.value]! }
+                    if x.frequency != y.frequency { return x.frequency > y.frequency }
                 }
                 if rankX != rankY { return rankX < rankY }
                 if runX != runY { return runX > runY }
                 return x.record < y.record
             }!
-            golden.values[field] = (best.value, inputIndex[best.record])
+            golden.values[field] = (text(field, best.record), inputIndex[best.record])
         }
         return golden
     }
@@ -89,24 +94,32 @@ struct Survivor {
         return source < settings.sourceRank.count ? settings.sourceRank[source] : source
     }
 
-    /// The record's standard value of `field` and whether it is valid, or `nil` when it has none.
-    private func standard(_ field: CanonicalField, _ i: Int) -> (String, Bool)? {
+    /// The record's standard value of `field` as a number (equal numbers, equal values) and
+    /// whether it is valid, or `nil` when the record has none.
+    private func valueID(_ field: CanonicalField, _ i: Int) -> (Int64, Bool)? {
         let r = records
         switch field {
-        case .name:
-            return r.name[i] >= 0 ? (r.names.values[Int(r.name[i])], true) : nil
-        case .idNumber:
-            return r.idNumber[i] >= 0 ? (r.idNumbers.values[Int(r.idNumber[i])], r.idNumberValid[i]) : nil
-        case .sex:
-            return r.sex[i] != 0 ? (String(r.sex[i]), true) : nil
+        case .name: return r.name[i] >= 0 ? (Int64(r.name[i]), true) : nil
+        case .idNumber: return r.idNumber[i] >= 0 ? (Int64(r.idNumber[i]), r.idNumberValid[i]) : nil
+        case .sex: return r.sex[i] != 0 ? (Int64(r.sex[i]), true) : nil
+        case .birthDate: return r.birth[i] != 0 ? (Int64(r.birth[i]), true) : nil
+        case .phone: return r.phone[i] >= 0 ? (Int64(r.phone[i]), r.phoneValid[i]) : nil
+        case .address: return r.addressText[i] >= 0 ? (Int64(r.addressText[i]), r.addressPlaced[i]) : nil
+        }
+    }
+
+    /// The record's standard value of `field` as text (the record has one).
+    private func text(_ field: CanonicalField, _ i: Int) -> String {
+        let r = records
+        switch field {
+        case .name: return r.names.values[Int(r.name[i])]
+        case .idNumber: return r.idNumbers.values[Int(r.idNumber[i])]
+        case .sex: return String(r.sex[i])
         case .birthDate:
             let date = r.birth[i]
-            guard date != 0 else { return nil }
-            return (DatePattern.iso(year: Int(date / 10000), month: Int(date / 100 % 100), day: Int(date % 100)), true)
-        case .phone:
-            return r.phone[i] >= 0 ? (r.phones.values[Int(r.phone[i])], r.phoneValid[i]) : nil
-        case .address:
-            return r.addressText[i] >= 0 ? (r.addressTexts.values[Int(r.addressText[i])], r.addressPlaced[i]) : nil
+            return DatePattern.iso(year: Int(date / 10000), month: Int(date / 100 % 100), day: Int(date % 100))
+        case .phone: return r.phones.values[Int(r.phone[i])]
+        case .address: return r.addressTexts.values[Int(r.addressText[i])]
         }
     }
 }

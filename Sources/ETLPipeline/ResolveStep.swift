@@ -12,20 +12,20 @@ struct ResolveStep {
     /// Resolves all current records of the pipeline's sources, under run `runID`.
     func run(runID: Int64) throws -> ResolveReport {
         let started = Timestamp.monotonicSeconds()
-        let records = try store.resolvableRecords(pipeline: pipeline.name)
-        let sourceNames = pipeline.sources.map(\.name)
-        let inputs = records.map { record in
-            ResolverInput(
-                source: sourceNames.firstIndex(of: record.source) ?? sourceNames.count, key: record.key,
-                name: record.fields.name, idNumber: record.fields.idNumber, sexCode: record.sexCode,
-                birthDate: record.birthDateISO, phone: record.fields.phone, address: record.fields.address,
-                runID: record.runID)
+        var inputs: [ResolverInput] = []
+        var sourceIDs: [Int64] = []
+        var previous: [Int64?] = []
+        let cursor = try store.resolvableRecords(pipeline: pipeline.name)
+        while let record = try cursor.next() {
+            inputs.append(ResolveStep.input(record, pipeline: pipeline))
+            sourceIDs.append(record.sourceID)
+            previous.append(record.previousResident)
         }
         let loaded = Timestamp.monotonicSeconds()
         let resolution = Resolver(settings: pipeline.resolve).resolve(inputs)
         let resolved = Timestamp.monotonicSeconds()
         let assignment = ResidentIDAssigner().assign(
-            clusters: resolution.clusters, previous: records.map(\.previousResident),
+            clusters: resolution.clusters, previous: previous,
             active: try store.activeResidents(pipeline: pipeline.name))
         var splitFrom = [[Int64]](repeating: [], count: resolution.clusters.count)
         for split in assignment.splits { splitFrom[split.cluster].append(split.from) }
@@ -36,7 +36,7 @@ struct ResolveStep {
                 provenance: JSONWriter.object(
                     CanonicalField.allCases.compactMap { field in
                         golden.values[field].map {
-                            (field.rawValue, records[$0.record].source + ":" + records[$0.record].key)
+                            (field.rawValue, ResolveStep.place(inputs[$0.record], pipeline: pipeline))
                         }
                     }),
                 records: resolution.clusters[index], splitFrom: splitFrom[index])
@@ -47,11 +47,12 @@ struct ResolveStep {
         let statistics = resolution.statistics
         let prepared = Timestamp.monotonicSeconds()
         _ = try store.saveResolution(
-            run: runID, pipeline: pipeline.name, records: records, residents: writes, merged: assignment.merged,
+            run: runID, pipeline: pipeline.name, sourceIDs: sourceIDs, keys: inputs.map(\.key), residents: writes,
+            merged: assignment.merged,
             retired: assignment.retired, model: model, statistics: ResolveStep.json(statistics))
         let events = try store.residentEventCounts(run: runID)
         return ResolveReport(
-            records: records.count, residents: resolution.clusters.count, candidatePairs: statistics.candidatePairs,
+            records: inputs.count, residents: resolution.clusters.count, candidatePairs: statistics.candidatePairs,
             reductionRatio: statistics.reductionRatio, links: statistics.links, created: events[.created] ?? 0,
             merged: events[.merged] ?? 0, split: events[.split] ?? 0, retired: events[.retired] ?? 0,
             keptApart: statistics.keptApartByValidIDs + statistics.keptApartByCannotLinks,
@@ -61,10 +62,29 @@ struct ResolveStep {
                 + [("assign", prepared - resolved), ("save", Timestamp.monotonicSeconds() - prepared)])
     }
 
+    /// The resolver's input for a record of the store: its source by its place in the pipeline.
+    static func input(_ record: ResolvableRecord, pipeline: Pipeline) -> ResolverInput {
+        ResolverInput(
+            source: pipeline.sources.firstIndex { $0.name == record.source } ?? pipeline.sources.count,
+            key: record.key, name: record.fields.name, idNumber: record.fields.idNumber, sexCode: record.sexCode,
+            birthDate: record.birthDateISO, phone: record.fields.phone, address: record.fields.address,
+            runID: record.runID)
+    }
+
+    /// `source:key`, naming a record without its values.
+    static func place(_ input: ResolverInput, pipeline: Pipeline) -> String {
+        let source = input.source < pipeline.sources.count ? pipeline.sources[input.source].name : "?"
+        return source + ":" + input.key
+    }
+
     /// The statistics as the JSON the store keeps beside the model.
     static func json(_ statistics: ResolutionStatistics) -> String {
         var text = "{\"records\": \(statistics.records), \"candidatePairs\": \(statistics.candidatePairs), "
         text += "\"reductionRatio\": \(statistics.reductionRatio), \"cappedBlocks\": \(statistics.cappedBlocks), "
+        text += "\"pairsPerKey\": {"
+        text +=
+            statistics.pairsPerKey.sorted { $0.key < $1.key }.map { "\(JSONWriter.string($0.key)): \($0.value)" }
+            .joined(separator: ", ") + "}, "
         text += "\"links\": \(statistics.links), \"residents\": \(statistics.residents), "
         text += "\"keptApartByValidIDs\": \(statistics.keptApartByValidIDs), "
         text += "\"keptApartByCannotLinks\": \(statistics.keptApartByCannotLinks), "

@@ -1,3 +1,4 @@
+import ETLNormalise
 import ETLStore
 
 #if canImport(Glibc)
@@ -37,6 +38,27 @@ public enum ResidentLinks {
         guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return nil }
         do {
             return try StateStore(folder: stateFolder).links(pipeline: pipeline)
+        } catch {
+            throw .store(error)
+        }
+    }
+}
+
+/// The records a resolution reads, for tools that examine it (the quality harness).
+public enum ResolutionInputs {
+    /// The current records of the pipeline in `stateFolder`, as the resolver's inputs, with
+    /// each one's source name and key; `nil` when the folder holds no state store yet.
+    public static func load(
+        pipeline: Pipeline, stateFolder: String
+    ) throws(PipelineError) -> [(source: String, key: String, input: ResolverInput)]? {
+        guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return nil }
+        do {
+            let cursor = try StateStore(folder: stateFolder).resolvableRecords(pipeline: pipeline.name)
+            var loaded: [(source: String, key: String, input: ResolverInput)] = []
+            while let record = try cursor.next() {
+                loaded.append((record.source, record.key, ResolveStep.input(record, pipeline: pipeline)))
+            }
+            return loaded
         } catch {
             throw .store(error)
         }

@@ -22,7 +22,7 @@ public struct ResidentWrite: Sendable {
     public var values: [String?]
     /// A JSON object naming, per unified field, the source record that supplied it.
     public var provenance: String
-    /// Its records, as indices into the records `resolvableRecords` returned.
+    /// Its records, as indices into the records `resolvableRecords` gave.
     public var records: [Int]
     /// The earlier residents whose records it took, without keeping their ID.
     public var splitFrom: [Int64]
@@ -65,8 +65,9 @@ extension StateStore {
         return Int64(id.dropFirst())
     }
 
-    /// Every record currently staged for `pipeline`, with the resident it belonged to.
-    public func resolvableRecords(pipeline: String) throws(StoreError) -> [ResolvableRecord] {
+    /// A cursor over every record currently staged for `pipeline`, with the resident it
+    /// belonged to after the last resolution.
+    public func resolvableRecords(pipeline: String) throws(StoreError) -> ResolvableRecordCursor {
         let select = try database.prepare(
             """
             SELECT s.id, s.name, r.record_key, r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address,
@@ -76,28 +77,7 @@ extension StateStore {
             WHERE s.pipeline = ?
             """)
         try select.bind([.text(pipeline)])
-        var records: [ResolvableRecord] = []
-        var names: [Int64: String] = [:]
-        while try select.step() {
-            let sourceID = Int64(select.int(at: 0) ?? 0)
-            let source: String
-            if let name = names[sourceID] {
-                source = name
-            } else {
-                source = select.text(at: 1) ?? ""
-                names[sourceID] = source
-            }
-            var fields = CanonicalValues()
-            for (offset, field) in CanonicalField.allCases.enumerated() {
-                fields[field] = select.text(at: Int32(3 + offset))
-            }
-            records.append(
-                ResolvableRecord(
-                    sourceID: sourceID, source: source, key: select.text(at: 2) ?? "", fields: fields,
-                    sexCode: select.text(at: 9).flatMap(SexCode.init(rawValue:)), birthDateISO: select.text(at: 10),
-                    runID: Int64(select.int(at: 11) ?? 0), previousResident: select.int(at: 12).map(Int64.init)))
-        }
-        return records
+        return ResolvableRecordCursor(statement: select)
     }
 
     /// The residents of `pipeline` that are active (not merged or retired).
@@ -114,16 +94,19 @@ extension StateStore {
     /// commits, readers see the previous resolution whole. Returns each resident's number, in
     /// the order of `residents`.
     public func saveResolution(
-        run runID: Int64, pipeline: String, records: [ResolvableRecord], residents: [ResidentWrite],
+        run runID: Int64, pipeline: String, sourceIDs: [Int64], keys: [String], residents: [ResidentWrite],
         merged: [(absorbed: Int64, into: Int64)], retired: [Int64], model: String, statistics: String
     ) throws -> [Int64] {
         try inTransaction {
-            let insert = try database.prepare(
+            // New residents get the next numbers of the sequence; numbering them here lets
+            // them go in many rows per statement.
+            var next = Int64(try database.scalar("SELECT coalesce(max(id), 0) FROM residents")?.int64 ?? 0) + 1
+            let insert = try BatchInsert(
+                database,
                 """
-                INSERT INTO residents (pipeline, status, created_run, updated_run, records, name, id_number, sex,
+                INSERT INTO residents (id, pipeline, status, created_run, updated_run, records, name, id_number, sex,
                     birth_date, phone, address, provenance)
-                VALUES (?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+                """, columns: 13)
             let update = try database.prepare(
                 """
                 UPDATE residents SET updated_run = ?1, records = ?2, name = ?3, id_number = ?4, sex = ?5,
@@ -131,41 +114,49 @@ extension StateStore {
                 WHERE id = ?10 AND (records != ?2 OR name IS NOT ?3 OR id_number IS NOT ?4 OR sex IS NOT ?5
                     OR birth_date IS NOT ?6 OR phone IS NOT ?7 OR address IS NOT ?8 OR provenance != ?9)
                 """)
-            let event = try database.prepare(
-                "INSERT INTO resident_events (run_id, pipeline, kind, resident, other, records) VALUES (?, ?, ?, ?, ?, ?)"
-            )
+            let events = try BatchInsert(
+                database, "INSERT INTO resident_events (run_id, pipeline, kind, resident, other, records)",
+                columns: 6, rowsPerStatement: 64)
             func record(_ kind: ResidentEventKind, _ resident: Int64, _ other: Int64?, _ count: Int) throws(StoreError)
             {
-                try event.bind([
-                    .integer(runID), .text(pipeline), .text(kind.rawValue), .integer(resident),
-                    other.map { .integer($0) } ?? .null, .integer(Int64(count)),
-                ])
-                try event.run()
-                event.reset()
-            }
-            var numbers: [Int64] = []
-            numbers.reserveCapacity(residents.count)
-            for resident in residents {
-                let values: [SQLValue] = resident.values.map { $0.map { .text($0) } ?? .null }
-                let count = SQLValue.integer(Int64(resident.records.count))
-                if let kept = resident.kept {
-                    try update.bind([.integer(runID), count] + values + [.text(resident.provenance), .integer(kept)])
-                    try update.run()
-                    update.reset()
-                    numbers.append(kept)
-                } else {
-                    try insert.bind(
-                        [.text(pipeline), .integer(runID), .integer(runID), count] + values + [
-                            .text(resident.provenance)
-                        ])
-                    try insert.run()
-                    insert.reset()
-                    let number = database.lastInsertRowID
-                    numbers.append(number)
-                    try record(.created, number, nil, resident.records.count)
+                try events.add { row in
+                    row += [
+                        .integer(runID), .text(pipeline), .text(kind.rawValue), .integer(resident),
+                        other.map { .integer($0) } ?? .null, .integer(Int64(count)),
+                    ]
                 }
+            }
+            var numbers = residents.map { $0.kept ?? 0 }
+            // Residents that go on are updated in the order of their numbers, which is the
+            // table's order, so that each page is visited once.
+            for index in residents.indices.filter({ residents[$0].kept != nil }).sorted(by: {
+                numbers[$0] < numbers[$1]
+            }) {
+                let resident = residents[index]
+                let values: [SQLValue] = resident.values.map { $0.map { .text($0) } ?? .null }
+                try update.bind(
+                    [.integer(runID), .integer(Int64(resident.records.count))] + values + [
+                        .text(resident.provenance), .integer(numbers[index]),
+                    ])
+                try update.run()
+            }
+            for (index, resident) in residents.enumerated() where resident.kept == nil {
+                numbers[index] = next
+                next += 1
+                try insert.add { row in
+                    row += [
+                        .integer(numbers[index]), .text(pipeline), .text("active"), .integer(runID), .integer(runID),
+                        .integer(Int64(resident.records.count)),
+                    ]
+                    for value in resident.values { row.append(value.map { .text($0) } ?? .null) }
+                    row.append(.text(resident.provenance))
+                }
+                try record(.created, numbers[index], nil, resident.records.count)
+            }
+            try insert.finish()
+            for (index, resident) in residents.enumerated() {
                 for earlier in resident.splitFrom {
-                    try record(.split, numbers[numbers.count - 1], earlier, resident.records.count)
+                    try record(.split, numbers[index], earlier, resident.records.count)
                 }
             }
             let end = try database.prepare(
@@ -173,48 +164,38 @@ extension StateStore {
             for (absorbed, into) in merged {
                 try end.bind([.text("merged"), .integer(runID), .integer(into), .integer(absorbed)])
                 try end.run()
-                end.reset()
                 try record(.merged, absorbed, into, 0)
             }
             for resident in retired {
                 try end.bind([.text("retired"), .integer(runID), .null, .integer(resident)])
                 try end.run()
-                end.reset()
                 try record(.retired, resident, nil, 0)
             }
+            try events.finish()
             // Links: replaced whole, inserted in key order (the table's order), many rows per
             // statement; cheaper than finding the ones that changed.
-            var residentOf = [Int64](repeating: 0, count: records.count)
+            var residentOf = [Int64](repeating: 0, count: keys.count)
             for (index, resident) in residents.enumerated() {
                 for record in resident.records { residentOf[record] = numbers[index] }
             }
+            // The index by resident is dropped and built again after the rows are in: filling it
+            // row by row, in no order, costs many times more.
+            try database.run("DROP INDEX IF EXISTS links_resident")
             try database.run(
                 "DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)", [.text(pipeline)])
-            let order = records.indices.sorted { a, b in
-                records[a].sourceID != records[b].sourceID
-                    ? records[a].sourceID < records[b].sourceID
-                    : records[a].key.utf8.lexicographicallyPrecedes(records[b].key.utf8)
+            let order = keys.indices.sorted { a, b in
+                sourceIDs[a] != sourceIDs[b]
+                    ? sourceIDs[a] < sourceIDs[b] : keys[a].utf8.lexicographicallyPrecedes(keys[b].utf8)
             }
-            let rowsPerInsert = 64
-            let insertMany = try database.prepare(
-                "INSERT INTO links (source_id, record_key, resident) VALUES "
-                    + Array(repeating: "(?, ?, ?)", count: rowsPerInsert).joined(separator: ", "))
-            let insertOne = try database.prepare("INSERT INTO links (source_id, record_key, resident) VALUES (?, ?, ?)")
-            var position = 0
-            while position < order.count {
-                let rows = order.count - position >= rowsPerInsert ? rowsPerInsert : 1
-                let statement = rows == 1 ? insertOne : insertMany
-                for offset in 0..<rows {
-                    let index = order[position + offset]
-                    let base = Int32(offset * 3)
-                    try statement.bind(int: records[index].sourceID, at: base + 1)
-                    try statement.bind(records[index].key, at: base + 2)
-                    try statement.bind(int: residentOf[index], at: base + 3)
+            let links = try BatchInsert(
+                database, "INSERT INTO links (source_id, record_key, resident)", columns: 3, rowsPerStatement: 64)
+            for index in order {
+                try links.add { row in
+                    row += [.integer(sourceIDs[index]), .text(keys[index]), .integer(residentOf[index])]
                 }
-                try statement.run()
-                statement.reset()
-                position += rows
             }
+            try links.finish()
+            try database.run("CREATE INDEX links_resident ON links (resident)")
             try database.run(
                 "INSERT INTO match_models (run_id, pipeline, model, statistics) VALUES (?, ?, ?, ?)",
                 [.integer(runID), .text(pipeline), .text(model), .text(statistics)])
@@ -264,5 +245,36 @@ extension StateStore {
         try select.bind([.text(pipeline)])
         guard try select.step() else { return nil }
         return (Int64(select.int(at: 0) ?? 0), select.text(at: 1) ?? "", select.text(at: 2) ?? "")
+    }
+}
+
+/// Streams the records a resolution reads; `next()` throws on a database error.
+public final class ResolvableRecordCursor {
+    private let statement: Statement
+    private var sourceNames: [Int64: String] = [:]
+
+    init(statement: Statement) {
+        self.statement = statement
+    }
+
+    /// The next record, or `nil` after the last.
+    public func next() throws(StoreError) -> ResolvableRecord? {
+        guard try statement.step() else { return nil }
+        let sourceID = Int64(statement.int(at: 0) ?? 0)
+        let source: String
+        if let name = sourceNames[sourceID] {
+            source = name
+        } else {
+            source = statement.text(at: 1) ?? ""
+            sourceNames[sourceID] = source
+        }
+        var fields = CanonicalValues()
+        for (offset, field) in CanonicalField.allCases.enumerated() {
+            fields[field] = statement.text(at: Int32(3 + offset))
+        }
+        return ResolvableRecord(
+            sourceID: sourceID, source: source, key: statement.text(at: 2) ?? "", fields: fields,
+            sexCode: statement.text(at: 9).flatMap(SexCode.init(rawValue:)), birthDateISO: statement.text(at: 10),
+            runID: Int64(statement.int(at: 11) ?? 0), previousResident: statement.int(at: 12).map(Int64.init))
     }
 }

@@ -50,16 +50,25 @@ public struct QualityReport: Sendable {
 
 /// Scores `etl links` output against the generator's `truth.csv`.
 public enum QualityScorer {
-    struct Truth {
-        var person: Int
-        var household: Int
-        var twin: Int?
-        var namesake: Int?
-        var dirt: [Substring]
+    /// What the generator knows about one record.
+    public struct Truth: Sendable {
+        public var person: Int
+        public var household: Int
+        public var twin: Int?
+        public var namesake: Int?
+        public var dirt: [Substring]
+
+        /// How two records of different persons relate, for the false positives' breakdown.
+        public func relation(to other: Truth) -> String {
+            if twin != nil && twin == other.twin { return "twins" }
+            if household == other.household { return "same household" }
+            if namesake != nil && namesake == other.namesake { return "same name and birth date" }
+            return "other"
+        }
     }
 
-    /// Scores the links CSV text against the truth CSV text.
-    public static func score(truthCSV: String, linksCSV: String) throws -> QualityReport {
+    /// The truth per record, keyed `source,record_key`.
+    public static func truth(csv truthCSV: String) throws -> [String: Truth] {
         var truth: [String: Truth] = [:]
         for (number, line) in truthCSV.split(separator: "\n").enumerated().dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -70,6 +79,12 @@ public enum QualityScorer {
                 person: person, household: household, twin: Int(fields[4]), namesake: Int(fields[5]),
                 dirt: fields[6].split(separator: ";"))
         }
+        return truth
+    }
+
+    /// Scores the links CSV text against the truth CSV text.
+    public static func score(truthCSV: String, linksCSV: String) throws -> QualityReport {
+        let truth = try truth(csv: truthCSV)
         var residentOf: [String: String] = [:]
         for (number, line) in linksCSV.split(separator: "\n").enumerated().dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -100,15 +115,7 @@ public enum QualityScorer {
             let members = records.prefix(2000).map { truth[$0]! }
             for i in 0..<(members.count - 1) {
                 for j in (i + 1)..<members.count where members[i].person != members[j].person {
-                    let a = members[i]
-                    let b = members[j]
-                    let kind =
-                        a.twin != nil && a.twin == b.twin
-                        ? "twins"
-                        : a.household == b.household
-                            ? "same household"
-                            : a.namesake != nil && a.namesake == b.namesake ? "same name and birth date" : "other"
-                    report.falsePositivesByKind[kind, default: 0] += 1
+                    report.falsePositivesByKind[members[i].relation(to: members[j]), default: 0] += 1
                 }
             }
         }

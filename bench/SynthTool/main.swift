@@ -12,6 +12,7 @@ import Synth
 let usage = """
     USAGE: etl-synth generate --people <n> [--profile default|hard] [--seed <s>] --out <dir>
            etl-synth score --truth <truth.csv> --links <links.csv>
+           etl-synth diagnose --pipeline <file> --state <dir> --truth <truth.csv>
     """
 
 func printError(_ text: String) {
@@ -46,6 +47,12 @@ do {
         print(
             "wrote \(counts.records) records of \(counts.people) people (\(profile.name) profile) to \(folder): "
                 + counts.perSource.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    case "diagnose":
+        guard let pipeline = options["--pipeline"], let state = options["--state"], let truth = options["--truth"]
+        else {
+            fail("give --pipeline, --state and --truth")
+        }
+        try Diagnose.run(pipelinePath: pipeline, stateFolder: state, truthPath: truth)
     case "score":
         guard let truth = options["--truth"], let links = options["--links"] else { fail("give --truth and --links") }
         let report = try QualityScorer.score(
