@@ -71,25 +71,30 @@ struct PreparedRecords: Sendable {
         // time so that the standardised values of only one batch are held at once.
         let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
         let standardisers = (0..<cores).map { _ in (NameStandardiser(), AddressStandardiser()) }
+        // While one batch is interned (on this thread), the next is standardised (on the others).
         var start = 0
+        var batch = PreparedRecords.standardiseInParallel(
+            inputs, order: order, range: 0..<min(count, PreparedRecords.batchSize), standardisers: standardisers)
         while start < count {
             let end = min(count, start + PreparedRecords.batchSize)
-            let began = Date()
-            let standardised = PreparedRecords.standardiseInParallel(
-                inputs, order: order, range: start..<end, standardisers: standardisers)
-            let middle = Date()
-            for (offset, values) in standardised.enumerated() {
+            let following = end..<min(count, end + PreparedRecords.batchSize)
+            let next = Box<[Standardised]>([])
+            let group = DispatchGroup()
+            if !following.isEmpty {
+                nonisolated(unsafe) let standardisers = standardisers
+                DispatchQueue.global().async(group: group) {
+                    next.value = PreparedRecords.standardiseInParallel(
+                        inputs, order: order, range: following, standardisers: standardisers)
+                }
+            }
+            for (offset, values) in batch.enumerated() {
                 append(inputs[order[start + offset]], values)
             }
-            standardiseSeconds += middle.timeIntervalSince(began)
-            internSeconds += Date().timeIntervalSince(middle)
+            group.wait()
+            batch = next.value
             start = end
         }
     }
-
-    /// Seconds spent standardising (on all cores) and interning (on one).
-    private(set) var standardiseSeconds = 0.0
-    private(set) var internSeconds = 0.0
 
     /// Records standardised at a time.
     private static let batchSize = 65_536
@@ -348,5 +353,15 @@ struct FlatLists<Element: Sendable>: Sendable {
         let start = Int(offsets[Int(index)])
         let end = Int(offsets[Int(index) + 1])
         return elements.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+    }
+}
+
+/// A value handed from one thread to another, under the hand-over's own synchronisation
+/// (here a `DispatchGroup` wait).
+private final class Box<Value>: @unchecked Sendable {
+    var value: Value
+
+    init(_ value: Value) {
+        self.value = value
     }
 }

@@ -113,9 +113,7 @@ public struct Resolver: Sendable {
             return a.source != b.source ? a.source < b.source : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
         }
         let records = PreparedRecords(inputs, order: order)
-        clock.lap("prepare")
-        clock.note("  of which standardise", records.standardiseSeconds)
-        clock.note("  of which intern", records.internSeconds)
+        clock.lap("standardise")
         let blocker = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow)
         let pairs = blocker.candidatePairs(records)
         clock.lap("block")
@@ -246,11 +244,6 @@ struct WeightHistogram {
 struct PhaseClock {
     private var last = Date()
     private(set) var laps: [(phase: String, seconds: Double)] = []
-
-    /// Records the seconds of a part of the last phase, without starting a new one.
-    mutating func note(_ part: String, _ seconds: Double) {
-        laps.append((part, seconds))
-    }
 
     mutating func lap(_ phase: String) {
         let now = Date()

@@ -28,13 +28,29 @@ public struct SurvivorshipSettings: Sendable, Equatable {
 /// A resident's unified record: per canonical field, the chosen standard value and the
 /// source record (index into the resolver's inputs) that supplied it.
 public struct GoldenRecord: Sendable, Equatable {
-    public var values: [CanonicalField: (value: String, record: Int)] = [:]
+    /// One chosen value and the record it came from.
+    public struct Chosen: Sendable, Equatable {
+        public var value: String
+        public var record: Int
+    }
 
-    public static func == (lhs: GoldenRecord, rhs: GoldenRecord) -> Bool {
-        lhs.values.count == rhs.values.count
-            && lhs.values.allSatisfy { field, chosen in
-                rhs.values[field].map { $0.value == chosen.value && $0.record == chosen.record } ?? false
-            }
+    /// Per field in `CanonicalField.allCases` order; `nil` where no record has a value.
+    public private(set) var fields = [Chosen?](repeating: nil, count: CanonicalField.allCases.count)
+
+    public subscript(field: CanonicalField) -> Chosen? {
+        get { fields[GoldenRecord.position(field)] }
+        set { fields[GoldenRecord.position(field)] = newValue }
+    }
+
+    private static func position(_ field: CanonicalField) -> Int {
+        switch field {
+        case .name: 0
+        case .idNumber: 1
+        case .sex: 2
+        case .birthDate: 3
+        case .phone: 4
+        case .address: 5
+        }
     }
 }
 
@@ -84,7 +100,7 @@ struct Survivor {
                 if runX != runY { return runX > runY }
                 return x.record < y.record
             }!
-            golden.values[field] = (text(field, best.record), inputIndex[best.record])
+            golden[field] = GoldenRecord.Chosen(value: text(field, best.record), record: inputIndex[best.record])
         }
         return golden
     }

@@ -32,13 +32,8 @@ struct ResolveStep {
         let writes = resolution.clusters.indices.map { index in
             let golden = resolution.golden[index]
             return ResidentWrite(
-                kept: assignment.kept[index], values: CanonicalField.allCases.map { golden.values[$0]?.value },
-                provenance: JSONWriter.object(
-                    CanonicalField.allCases.compactMap { field in
-                        golden.values[field].map {
-                            (field.rawValue, ResolveStep.place(inputs[$0.record], pipeline: pipeline))
-                        }
-                    }),
+                kept: assignment.kept[index], values: golden.fields.map { $0?.value },
+                provenance: ResolveStep.provenance(golden, inputs: inputs, pipeline: pipeline),
                 records: resolution.clusters[index], splitFrom: splitFrom[index])
         }
         let encoder = JSONEncoder()
@@ -69,6 +64,27 @@ struct ResolveStep {
             key: record.key, name: record.fields.name, idNumber: record.fields.idNumber, sexCode: record.sexCode,
             birthDate: record.birthDateISO, phone: record.fields.phone, address: record.fields.address,
             runID: record.runID)
+    }
+
+    /// Which source record supplied each unified field, as the store keeps it:
+    /// `{"records": ["social_security:SB001", …], "fields": [0, 1, 0, 0, null, 1]}`, the fields
+    /// in the order name, idNumber, sex, birthDate, phone, address, each an index into
+    /// `records` (`null` where no record has the field). Each record is named once.
+    static func provenance(_ golden: GoldenRecord, inputs: [ResolverInput], pipeline: Pipeline) -> String {
+        var records: [Int] = []
+        var fields = "["
+        for (position, chosen) in golden.fields.enumerated() {
+            if position > 0 { fields += ", " }
+            guard let chosen else {
+                fields += "null"
+                continue
+            }
+            let index = records.firstIndex(of: chosen.record) ?? records.count
+            if index == records.count { records.append(chosen.record) }
+            fields += String(index)
+        }
+        let names = records.map { JSONWriter.string(place(inputs[$0], pipeline: pipeline)) }
+        return "{\"records\": [" + names.joined(separator: ", ") + "], \"fields\": " + fields + "]}"
     }
 
     /// `source:key`, naming a record without its values.

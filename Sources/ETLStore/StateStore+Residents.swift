@@ -97,7 +97,11 @@ extension StateStore {
         run runID: Int64, pipeline: String, sourceIDs: [Int64], keys: [String], residents: [ResidentWrite],
         merged: [(absorbed: Int64, into: Int64)], retired: [Int64], model: String, statistics: String
     ) throws -> [Int64] {
-        try inTransaction {
+        // The transaction writes a few hundred megabytes at a million records; with the usual
+        // page cache it would spill pages to the log and read them back many times.
+        try database.execute("PRAGMA cache_size = -262144")
+        defer { try? database.execute("PRAGMA cache_size = -16384") }
+        return try inTransaction {
             // New residents get the next numbers of the sequence; numbering them here lets
             // them go in many rows per statement.
             var next = Int64(try database.scalar("SELECT coalesce(max(id), 0) FROM residents")?.int64 ?? 0) + 1

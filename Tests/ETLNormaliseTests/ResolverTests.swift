@@ -136,11 +136,11 @@ import Testing
         let resolution = Resolver(settings: settings).resolve(records)
         let index = resolution.clusters.firstIndex { $0.contains { records[$0].key == "A1" } }!
         let golden = resolution.golden[index]
-        #expect(golden.values[.phone]?.value == "13800000002")
-        #expect(records[golden.values[.phone]!.record].key == "A2")
+        #expect(golden[.phone]?.value == "13800000002")
+        #expect(records[golden[.phone]!.record].key == "A2")
         // The valid number wins over the one whose checksum fails.
-        #expect(golden.values[.idNumber]?.value == "510107198503120036")
-        #expect(golden.values[.birthDate]?.value == "1985-03-12")
+        #expect(golden[.idNumber]?.value == "510107198503120036")
+        #expect(golden[.birthDate]?.value == "1985-03-12")
     }
 }
 
