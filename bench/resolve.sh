@@ -6,7 +6,9 @@
 # Generates the three exports and truth.csv for <people> persons under .build/bench-resolve,
 # runs `etl run bench/pipelines/synth.json` on them into a fresh state folder (timed, with peak
 # RSS), lists the links and scores them: pairwise precision, recall and F1, false positives by
-# kind and false negatives by dirt. The run's summary line gives the seconds per phase.
+# kind and false negatives by dirt. The run's summary line gives the seconds per phase. Last,
+# `etl-synth diagnose` resolves the same records again in-process to report blocking's pairs
+# completeness and why pairs were missed or joined (levels and weights only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 people=${1:?give the number of people}
@@ -23,3 +25,4 @@ rm -rf "$work" && mkdir -p "$work"
 cat "$work/time.txt"
 "$bin/etl" links bench/pipelines/synth.json --state "$work/state" >"$work/links.csv"
 "$bin/etl-synth" score --truth "$work/inbox/truth.csv" --links "$work/links.csv"
+"$bin/etl-synth" diagnose --pipeline bench/pipelines/synth.json --state "$work/state" --truth "$work/inbox/truth.csv"

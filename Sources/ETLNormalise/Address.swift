@@ -24,12 +24,19 @@ public struct Address: Sendable, Equatable {
 /// when the pipeline's region makes it unique); a level is filled in only from the text or
 /// from a higher level the text names, never guessed.
 public final class AddressStandardiser: Sendable {
-    private let table: RegionTable
     private let index: [UInt32: [Entry]]
+    /// Per code, the division's name.
+    private let names: [Int32: String]
 
     public init(table: RegionTable = .shared) {
-        self.table = table
         index = Self.buildIndex(table)
+        var names: [Int32: String] = [:]
+        for codes in table.codesByName.values {
+            for code in codes {
+                if let number = Int32(code), names[number] == nil { names[number] = table.region(code)?.name }
+            }
+        }
+        self.names = names
     }
 
     /// Suffixes a division's name may be written without: 四川 for 四川省, 成都 for 成都市.
@@ -61,57 +68,47 @@ public final class AddressStandardiser: Sendable {
         var address = Address(
             original: text, standard: String(decoding: bytes, as: UTF8.self), rest: "")
         var position = 0
-        var scope: String?  // the code whose descendants may follow
+        var scope: Int32?  // the code whose descendants may follow
         // Province, then prefecture, then county: each level matches only inside the one above
         // it when that was named, and anywhere when it was not.
-        for level in 0...2 {
-            guard let (code, length, shortened) = match(bytes, at: position, level: level, within: scope) else {
-                continue
+        bytes.withUnsafeBufferPointer { text in
+            for level in 0...2 {
+                guard let (code, length, shortened) = match(text, at: position, level: level, within: scope) else {
+                    continue
+                }
+                // A province written short (四川) counts only when a place inside it follows, so
+                // that a road such as 江西路 is not read as 江西省.
+                if shortened, level == 0,
+                    match(text, at: position + length, level: 1, within: code) == nil,
+                    match(text, at: position + length, level: 2, within: code) == nil
+                {
+                    continue
+                }
+                let name = names[code]
+                switch level {
+                case 0: address.province = name
+                case 1: address.city = name
+                default: address.district = name
+                }
+                // When the text named a lower level without the higher ones, fill them in.
+                if level >= 1, address.province == nil { address.province = names[code / 10000 * 10000] }
+                if level == 2, address.city == nil { address.city = names[code / 100 * 100] }
+                scope = code
+                address.regionCode = String(code)
+                position += length
             }
-            // A province written short (四川) counts only when a place inside it follows, so
-            // that a road such as 江西路 is not read as 江西省.
-            if shortened, level == 0,
-                match(bytes, at: position + length, level: 1, within: code) == nil,
-                match(bytes, at: position + length, level: 2, within: code) == nil
-            {
-                continue
-            }
-            let name = table.region(code)?.name
-            switch level {
-            case 0: address.province = name
-            case 1: address.city = name
-            default: address.district = name
-            }
-            fillHigherLevels(of: code, into: &address, named: level)
-            scope = code
-            address.regionCode = code
-            position += length
-        }
-        // A street, town or township: up to its marker, within a short span.
-        if address.district != nil || address.city != nil {
-            if let end = streetEnd(bytes, from: position) {
-                address.street = String(decoding: bytes[position..<end], as: UTF8.self)
+            // A street, town or township: up to its marker, within a short span.
+            if address.district != nil || address.city != nil, let end = streetEnd(text, from: position) {
+                address.street = String(decoding: UnsafeBufferPointer(rebasing: text[position..<end]), as: UTF8.self)
                 position = end
             }
+            address.rest = String(decoding: UnsafeBufferPointer(rebasing: text[position...]), as: UTF8.self)
         }
-        address.rest = String(decoding: bytes[position...], as: UTF8.self)
         return address
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-    }
-
-    /// When the text named a lower level without the higher ones, fill them from the code.
-    private func fillHigherLevels(of code: String, into address: inout Address, named level: Int) {
-        let chain = table.hierarchy(of: code)
-        for region in chain where region.code != code {
-            switch RegionTable.level(of: region.code) {
-            case 0 where address.province == nil: address.province = region.name
-            case 1 where address.city == nil && level == 2: address.city = region.name
-            default: break
-            }
-        }
     }
 
     /// The longest division name of `level` at `position`, inside `scope` when given; current
@@ -122,27 +119,39 @@ public final class AddressStandardiser: Sendable {
     /// province, or a prefecture inside a province the text named, and only when two characters
     /// or more are left, so that 中山路 is not read as 中山市, nor 武侯 alone as a district.
     private func match(
-        _ bytes: [UInt8], at position: Int, level: Int, within scope: String?
-    ) -> (code: String, length: Int, shortened: Bool)? {
-        guard position < bytes.count, let entries = index[Self.firstCharacterKey(bytes, at: position)] else {
+        _ text: UnsafeBufferPointer<UInt8>, at position: Int, level: Int, within scope: Int32?
+    ) -> (code: Int32, length: Int, shortened: Bool)? {
+        guard position < text.count, let entries = index[Self.firstCharacterKey(text, at: position)] else {
             return nil
         }
         let allowShort = level == 0 || (level == 1 && scope != nil)
-        for entry in entries where entry.bytes.count <= bytes.count - position {
+        let available = text.count - position
+        for entry in entries where entry.bytes.count <= available {
             if entry.shortened && !allowShort { continue }
-            guard bytes[position..<(position + entry.bytes.count)].elementsEqual(entry.bytes) else { continue }
-            if let code = pick(entry.codes, level: level, within: scope) {
+            let equal = entry.bytes.withUnsafeBufferPointer { name in
+                memcmp(text.baseAddress! + position, name.baseAddress!, name.count) == 0
+            }
+            guard equal else { continue }
+            if let code = pick(entry.places, level: level, within: scope) {
                 return (code, entry.bytes.count, entry.shortened)
             }
         }
         return nil
     }
 
-    /// A division name as the text may write it, with the codes it names.
+    /// A division name as the text may write it, with the places it names (current ones first).
     private struct Entry: Sendable {
         var bytes: [UInt8]
-        var codes: [String]
+        var places: [Place]
         var shortened: Bool
+    }
+
+    /// A division: its code as a number, its level (0 province, 1 prefecture, 2 county), and
+    /// whether the code is in use.
+    private struct Place: Sendable {
+        var code: Int32
+        var level: Int
+        var isCurrent: Bool
     }
 
     /// Per first character (its UTF-8 bytes packed in an integer), the names that start with
@@ -150,13 +159,20 @@ public final class AddressStandardiser: Sendable {
     private static func buildIndex(_ table: RegionTable) -> [UInt32: [Entry]] {
         var index: [UInt32: [Entry]] = [:]
         for (name, codes) in table.codesByName where name.count >= 3 {
-            index[firstCharacterKey(name, at: 0), default: []].append(
-                Entry(bytes: name, codes: codes, shortened: false))
+            let places = codes.compactMap { code in
+                Int32(code).map {
+                    Place(
+                        code: $0, level: RegionTable.level(of: code), isCurrent: table.region(code)?.isCurrent == true)
+                }
+            }
+            func add(_ bytes: [UInt8], shortened: Bool) {
+                let key = bytes.withUnsafeBufferPointer { firstCharacterKey($0, at: 0) }
+                index[key, default: []].append(Entry(bytes: bytes, places: places, shortened: shortened))
+            }
+            add(name, shortened: false)
             for suffix in shortenable
             where name.count >= suffix.count + 6 && name.suffix(suffix.count).elementsEqual(suffix) {
-                let short = Array(name.dropLast(suffix.count))
-                index[firstCharacterKey(short, at: 0), default: []].append(
-                    Entry(bytes: short, codes: codes, shortened: true))
+                add(Array(name.dropLast(suffix.count)), shortened: true)
             }
         }
         for key in index.keys {
@@ -170,7 +186,7 @@ public final class AddressStandardiser: Sendable {
     }
 
     /// The first character's bytes at `position`, packed into an integer.
-    private static func firstCharacterKey(_ bytes: [UInt8], at position: Int) -> UInt32 {
+    private static func firstCharacterKey(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> UInt32 {
         let lead = bytes[position]
         let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
         var key: UInt32 = 0
@@ -178,31 +194,34 @@ public final class AddressStandardiser: Sendable {
         return key
     }
 
-    private func pick(_ codes: [String]?, level: Int, within scope: String?) -> String? {
-        guard let codes else { return nil }
-        let matching = codes.filter { code in
-            guard RegionTable.level(of: code) == level else { return false }
-            guard let scope else { return true }
-            let prefixLength = RegionTable.level(of: scope) == 0 ? 2 : 4
-            return code.utf8.prefix(prefixLength).elementsEqual(scope.utf8.prefix(prefixLength))
+    private func pick(_ places: [Place], level: Int, within scope: Int32?) -> Int32? {
+        guard let scope else {
+            // Without a scope, a name shared by several places (朝阳区 in Beijing and in
+            // Changchun) says nothing about which one is meant. Current codes count first.
+            var found: Int32?
+            for wantCurrent in [true, false] {
+                for place in places where place.level == level && place.isCurrent == wantCurrent {
+                    if let found, found != place.code { return nil }
+                    found = place.code
+                }
+                if found != nil { return found }
+            }
+            return nil
         }
-        // Without a scope, a name shared by several places (朝阳区 in Beijing and in Changchun)
-        // says nothing about which one is meant.
-        if scope == nil {
-            let current = matching.filter { table.region($0)?.isCurrent == true }
-            let distinct = Set((current.isEmpty ? matching : current))
-            return distinct.count == 1 ? distinct.first : nil
-        }
-        return matching.first
+        let divisor: Int32 = scope % 10000 == 0 ? 10000 : 100
+        return places.first { $0.level == level && $0.code / divisor == scope / divisor }?.code
     }
 
     /// Where a street, town or township name that starts at `position` ends (after its marker),
     /// when a marker comes within ten characters.
-    private func streetEnd(_ bytes: [UInt8], from position: Int) -> Int? {
+    private func streetEnd(_ bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Int? {
         var index = position
         var characters = 0
         while index < bytes.count, characters < 10 {
-            for marker in Self.streetMarkers where bytes[index...].starts(with: marker) {
+            for marker in Self.streetMarkers
+            where index + marker.count <= bytes.count
+                && marker.indices.allSatisfy({ bytes[index + $0] == marker[$0] })
+            {
                 return index > position ? index + marker.count : nil
             }
             let byte = bytes[index]

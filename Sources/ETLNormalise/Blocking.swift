@@ -11,6 +11,9 @@ public enum BlockingKey: Int, CaseIterable, Sendable {
     case birthDateSurnameAndDistrict
     /// The ID number's region and birth date (its first 14 characters) and the surname.
     case idPrefixAndSurname
+    /// The name's pinyin and the address (from the district down), for records without a
+    /// birth date or ID number that give the same address.
+    case pinyinAndAddress
     /// The name's pinyin alone, so that a record whose other fields all differ or are missing
     /// is still compared. Common names make large blocks; in them each record is compared with
     /// its neighbours in order of district, birth date and ID number.
@@ -23,6 +26,7 @@ public enum BlockingKey: Int, CaseIterable, Sendable {
         case .phone: "phone"
         case .birthDateSurnameAndDistrict: "birthDate+surname+district"
         case .idPrefixAndSurname: "idPrefix+surname"
+        case .pinyinAndAddress: "pinyin+address"
         case .pinyin: "pinyin"
         }
     }
@@ -171,6 +175,10 @@ struct Blocker {
             }
             hasher.add(prefix)
             hasher.add(r.surname[i])
+        case .pinyinAndAddress:
+            guard r.pinyin[i] >= 0, r.address[i] >= 0 else { return nil }
+            hasher.add(r.pinyin[i])
+            hasher.add(r.address[i])
         case .pinyin:
             guard r.pinyin[i] >= 0 else { return nil }
             hasher.add(r.pinyin[i])

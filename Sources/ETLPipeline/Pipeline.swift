@@ -16,6 +16,8 @@ public struct Pipeline: Sendable {
     /// pipeline names them (resolved against the file's folder). Empty by default.
     public var allowedFolders: [String] = []
     public var sources: [PipelineSource]
+    /// Whether a run resolves records into residents after importing (`resolve.enabled`).
+    public var resolves = true
     /// How records are resolved into residents (the `resolve` section; defaults otherwise).
     public var resolve = ResolverSettings()
 }

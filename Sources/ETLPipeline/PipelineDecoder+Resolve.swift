@@ -3,15 +3,26 @@ import ETLNormalise
 
 extension PipelineDecoder {
     static let resolveKeys = [
-        "threshold", "separationWeight", "ambiguityMargin", "maxBlockSize", "blockWindow", "sourcePriority",
+        "enabled", "threshold", "separationWeight", "ambiguityMargin", "maxBlockSize", "blockWindow", "sourcePriority",
         "survivorship",
     ]
 
-    /// Decodes the `resolve` section: thresholds, blocking limits and survivorship.
-    mutating func decodeResolve(_ node: JSONNode?, sources: [String]) -> ResolverSettings {
+    /// Decodes the `resolve` section: whether to resolve, thresholds, blocking limits and
+    /// survivorship.
+    mutating func decodeResolve(_ node: JSONNode?, sources: [String]) -> (enabled: Bool, settings: ResolverSettings) {
         var settings = ResolverSettings()
         settings.survivorship.sourceRank = Array(sources.indices)
-        guard let node, let members = object(node, "'resolve'", allowed: Self.resolveKeys) else { return settings }
+        guard let node, let members = object(node, "'resolve'", allowed: Self.resolveKeys) else {
+            return (true, settings)
+        }
+        var enabled = true
+        if let member = members["enabled"] {
+            if case .bool(let value) = member.value.value {
+                enabled = value
+            } else {
+                error("'enabled' must be true or false, not \(member.value.typeDescription)", at: member.value.position)
+            }
+        }
         if let member = members["threshold"], let value = number(member.value, "'threshold'", range: 0.5...0.999_999) {
             settings.threshold = value
         }
@@ -53,7 +64,7 @@ extension PipelineDecoder {
                 settings.survivorship.rules[field] = value
             }
         }
-        return settings
+        return (enabled, settings)
     }
 
     mutating func number(_ node: JSONNode, _ what: String, range: ClosedRange<Double>) -> Double? {

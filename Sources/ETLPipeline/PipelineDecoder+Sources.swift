@@ -60,7 +60,7 @@ extension PipelineDecoder {
         guard !hasErrors else { return nil }
         return Pipeline(
             name: name, path: path, sha256: sha256, inbox: inbox, allowedFolders: allowedFolders, sources: sources,
-            resolve: resolve)
+            resolves: resolve.enabled, resolve: resolve.settings)
     }
 
     private mutating func decodeSource(_ node: JSONNode, index: Int) -> PipelineSource? {

@@ -61,7 +61,9 @@ public struct Runner {
             // that failed tonight. A failure here keeps the last run's residents and links.
             var resolution: ResolveReport?
             do {
-                resolution = try ResolveStep(pipeline: pipeline, store: store).run(runID: runID)
+                if pipeline.resolves {
+                    resolution = try ResolveStep(pipeline: pipeline, store: store).run(runID: runID)
+                }
             } catch {
                 status = .failed
                 message = "resolving residents failed: \(error); the residents and links of the last run are kept"
@@ -70,7 +72,8 @@ public struct Runner {
             return RunReport(
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
-                retiredSources: retired, resolution: resolution, failure: resolution == nil ? message : nil,
+                retiredSources: retired, resolution: resolution,
+                failure: resolution == nil && pipeline.resolves ? message : nil,
                 seconds: Timestamp.monotonicSeconds() - started)
         } catch {
             // Record the run as failed rather than leave it shown as running; the error that

@@ -1,5 +1,6 @@
 import ETLCore
 import ETLImport
+import ETLNormalise
 import ETLPipeline
 import TestSupport
 import Testing
@@ -155,6 +156,60 @@ import Testing
         let folder = TemporaryDirectory()
         let path = folder.write("x.json", "{}")
         #expect(try Pipeline.locate(path) == path)
+    }
+
+    @Test func theResolveSectionIsReadAndItsMistakesAreReportedWhereTheyAre() throws {
+        let folder = TemporaryDirectory()
+        let good = folder.write(
+            "good.json",
+            """
+            {
+              "sources": [\(Self.source)],
+              "resolve": {
+                "threshold": 0.95, "maxBlockSize": 100, "blockWindow": 12,
+                "sourcePriority": ["social_security"],
+                "survivorship": { "phone": "sourcePriority", "name": "mostRecent" }
+              }
+            }
+            """)
+        let (pipeline, _) = try Pipeline.load(path: good)
+        #expect(pipeline.resolves)
+        #expect(pipeline.resolve.threshold == 0.95)
+        #expect(pipeline.resolve.maxBlockSize == 100)
+        #expect(pipeline.resolve.blockWindow == 12)
+        #expect(pipeline.resolve.survivorship.rules[.phone] == .sourcePriority)
+        #expect(pipeline.resolve.survivorship.rules[.name] == .mostRecent)
+        #expect(pipeline.resolve.survivorship.rules[.idNumber] == .validOverInvalid)
+
+        let found = try diagnostics(
+            """
+            {
+              "sources": [\(Self.source)],
+              "resolve": {
+                "threshold": 1.5,
+                "sourcePriority": ["social_securty"],
+                "survivorship": { "phone": "newest" },
+                "enabled": "yes"
+              }
+            }
+            """)
+        let messages = found.map(\.description)
+        #expect(messages.contains { $0.contains("'threshold' must be between 0.5 and") })
+        #expect(
+            messages.contains {
+                $0.contains("'sourcePriority' names no source 'social_securty'; did you mean 'social_security'?")
+            })
+        #expect(messages.contains { $0.contains("unknown survivorship rule 'newest'") })
+        #expect(messages.contains { $0.contains("'enabled' must be true or false") })
+        #expect(found.allSatisfy { $0.position.line >= 10 })
+    }
+
+    @Test func aPipelineMayOnlyStage() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.write(
+            "p.json", #"{ "sources": [\#(Self.source)], "resolve": { "enabled": false } }"#)
+        let (pipeline, _) = try Pipeline.load(path: path)
+        #expect(!pipeline.resolves)
     }
 }
 

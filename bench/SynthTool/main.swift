@@ -13,6 +13,7 @@ let usage = """
     USAGE: etl-synth generate --people <n> [--profile default|hard] [--seed <s>] --out <dir>
            etl-synth score --truth <truth.csv> --links <links.csv>
            etl-synth diagnose --pipeline <file> --state <dir> --truth <truth.csv>
+           etl-synth standardisers --csv <social_security_synth.csv>
     """
 
 func printError(_ text: String) {
@@ -53,6 +54,9 @@ do {
             fail("give --pipeline, --state and --truth")
         }
         try Diagnose.run(pipelinePath: pipeline, stateFolder: state, truthPath: truth)
+    case "standardisers":
+        guard let csv = options["--csv"] else { fail("give --csv FILE") }
+        try StandardiserBench.run(csvPath: csv)
     case "score":
         guard let truth = options["--truth"], let links = options["--links"] else { fail("give --truth and --links") }
         let report = try QualityScorer.score(
