@@ -52,7 +52,7 @@ struct PreparedRecords: Sendable {
     ]
 
     /// One record's standardised values, before interning.
-    private struct Standardised {
+    private struct Standardised: Sendable {
         var id: IDNumber?
         var name: PersonName?
         var surname = ""
@@ -71,7 +71,11 @@ struct PreparedRecords: Sendable {
         // time so that the standardised values of only one batch are held at once.
         let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
         let standardisers = (0..<cores).map { _ in (NameStandardiser(), AddressStandardiser()) }
-        // While one batch is interned (on this thread), the next is standardised (on the others).
+        // While one batch is interned, the next is standardised.
+        let identities = Box(IDColumns())
+        let people = Box(NameColumns())
+        let telephones = Box(PhoneColumns())
+        let places = Box(AddressColumns())
         var start = 0
         var batch = PreparedRecords.standardiseInParallel(
             inputs, order: order, range: 0..<min(count, PreparedRecords.batchSize), standardisers: standardisers)
@@ -88,55 +92,118 @@ struct PreparedRecords: Sendable {
                 }
             }
             for (offset, values) in batch.enumerated() {
-                append(inputs[order[start + offset]], values)
+                appendRecord(inputs[order[start + offset]], values)
+            }
+            // Each group of columns has its own interners, so the groups fill in parallel.
+            let current = batch
+            DispatchQueue.concurrentPerform(iterations: 4) { group in
+                switch group {
+                case 0: for values in current { identities.value.append(values) }
+                case 1: for values in current { people.value.append(values) }
+                case 2: for values in current { telephones.value.append(values) }
+                default: for values in current { places.value.append(values) }
+                }
             }
             group.wait()
             batch = next.value
             start = end
         }
+        (idNumber, idStatus, idBirth, idNumberValid, idNumbers, idBytes) = identities.value.take()
+        (name, pinyin, surname, names, pinyins, surnames, nameScalars) = people.value.take()
+        (phone, phoneValid, phones, phoneBytes) = telephones.value.take()
+        (address, district, addressPlaced, addressText, addresses, addressTexts, addressBigrams) =
+            places.value.take()
     }
 
     /// Records standardised at a time.
     private static let batchSize = 65_536
 
-    private mutating func append(_ input: ResolverInput, _ values: Standardised) {
+    /// The columns that need no interning: source, run, birth date and sex.
+    private mutating func appendRecord(_ input: ResolverInput, _ values: Standardised) {
         source.append(Int32(input.source))
         runID.append(input.runID)
         var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
         var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
-
         if let number = values.id {
+            if ownBirth == 0 { ownBirth = number.birthDate.map(PreparedRecords.dateNumber) ?? 0 }
+            if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
+        }
+        birth.append(ownBirth)
+        sex.append(ownSex)
+    }
+
+    /// The ID number columns and their interner.
+    private struct IDColumns {
+        var idNumber: [Int32] = []
+        var idStatus: [IDStatusCode] = []
+        var idBirth: [Int32] = []
+        var idNumberValid: [Bool] = []
+        var idNumbers = Interner()
+        var idBytes = FlatLists<UInt8>()
+
+        mutating func append(_ values: Standardised) {
+            guard let number = values.id else {
+                idNumber.append(-1)
+                idStatus.append(.none)
+                idBirth.append(0)
+                idNumberValid.append(false)
+                return
+            }
             let (id, isNew) = idNumbers.intern(number.standard)
             if isNew { idBytes.append(number.standard.utf8) }
             idNumber.append(id)
             idStatus.append(IDStatusCode(number.status))
-            let derived = number.birthDate.map(PreparedRecords.dateNumber) ?? 0
-            idBirth.append(derived)
+            idBirth.append(number.birthDate.map(PreparedRecords.dateNumber) ?? 0)
             idNumberValid.append(number.status == .valid)
-            if ownBirth == 0 { ownBirth = derived }
-            if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
-        } else {
-            idNumber.append(-1)
-            idStatus.append(.none)
-            idBirth.append(0)
-            idNumberValid.append(false)
         }
-        birth.append(ownBirth)
-        sex.append(ownSex)
 
-        if let standard = values.name {
+        func take() -> ([Int32], [IDStatusCode], [Int32], [Bool], Interner, FlatLists<UInt8>) {
+            (idNumber, idStatus, idBirth, idNumberValid, idNumbers, idBytes)
+        }
+    }
+
+    /// The name columns and their interners.
+    private struct NameColumns {
+        var name: [Int32] = []
+        var pinyin: [Int32] = []
+        var surname: [Int32] = []
+        var names = Interner()
+        var pinyins = Interner()
+        var surnames = Interner()
+        var nameScalars = FlatLists<UInt32>()
+
+        mutating func append(_ values: Standardised) {
+            guard let standard = values.name else {
+                name.append(-1)
+                pinyin.append(-1)
+                surname.append(-1)
+                return
+            }
             let (id, isNew) = names.intern(standard.standard)
             if isNew { nameScalars.append(standard.standard.unicodeScalars.lazy.map(\.value)) }
             name.append(id)
             pinyin.append(standard.pinyinKey.isEmpty ? -1 : pinyins.intern(standard.pinyinKey).id)
             surname.append(surnames.intern(values.surname).id)
-        } else {
-            name.append(-1)
-            pinyin.append(-1)
-            surname.append(-1)
         }
 
-        if let number = values.phone {
+        func take() -> ([Int32], [Int32], [Int32], Interner, Interner, Interner, FlatLists<UInt32>) {
+            (name, pinyin, surname, names, pinyins, surnames, nameScalars)
+        }
+    }
+
+    /// The phone columns and their interner.
+    private struct PhoneColumns {
+        var phone: [Int32] = []
+        var phoneValid: [Bool] = []
+        var phones = Interner()
+        var phoneBytes = FlatLists<UInt8>()
+
+        mutating func append(_ values: Standardised) {
+            guard let number = values.phone else {
+                phone.append(-1)
+                phoneValid.append(false)
+                return
+            }
             if number.standard.isEmpty {
                 phone.append(-1)
             } else {
@@ -145,12 +212,31 @@ struct PreparedRecords: Sendable {
                 phone.append(id)
             }
             phoneValid.append(number.kind != .invalid)
-        } else {
-            phone.append(-1)
-            phoneValid.append(false)
         }
 
-        if let text = values.addressText {
+        func take() -> ([Int32], [Bool], Interner, FlatLists<UInt8>) {
+            (phone, phoneValid, phones, phoneBytes)
+        }
+    }
+
+    /// The address columns and their interners.
+    private struct AddressColumns {
+        var address: [Int32] = []
+        var district: [Int32] = []
+        var addressPlaced: [Bool] = []
+        var addressText: [Int32] = []
+        var addresses = Interner()
+        var addressTexts = Interner()
+        var addressBigrams = FlatLists<UInt32>()
+
+        mutating func append(_ values: Standardised) {
+            guard let text = values.addressText else {
+                address.append(-1)
+                district.append(0)
+                addressPlaced.append(false)
+                addressText.append(-1)
+                return
+            }
             if values.addressKey.isEmpty {
                 address.append(-1)
             } else {
@@ -161,11 +247,10 @@ struct PreparedRecords: Sendable {
             district.append(values.district)
             addressPlaced.append(values.district != 0)
             addressText.append(addressTexts.intern(text).id)
-        } else {
-            address.append(-1)
-            district.append(0)
-            addressPlaced.append(false)
-            addressText.append(-1)
+        }
+
+        func take() -> ([Int32], [Int32], [Bool], [Int32], Interner, Interner, FlatLists<UInt32>) {
+            (address, district, addressPlaced, addressText, addresses, addressTexts, addressBigrams)
         }
     }
 
@@ -289,8 +374,8 @@ struct Interner: Sendable {
 
     /// The value's integer, and whether it was new.
     mutating func intern(_ value: String) -> (id: Int32, isNew: Bool) {
-        var value = value
-        return value.withUTF8 { text in
+        var text = value
+        let (found, slot, hash) = text.withUTF8 { text -> (Int32?, Int, UInt64) in
             let hash = Interner.hash(text)
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
@@ -301,19 +386,21 @@ struct Interner: Sendable {
                         text.isEmpty || memcmp(stored.baseAddress! + offsets[id], text.baseAddress!, text.count) == 0
                     })
                 {
-                    return (Int32(id), false)
+                    return (Int32(id), slot, hash)
                 }
                 slot = (slot + 1) & mask
             }
-            let id = values.count
-            values.append(String(decoding: text, as: UTF8.self))
-            hashes.append(hash)
             bytes.append(contentsOf: text)
-            offsets.append(bytes.count)
-            slots[slot] = Int32(id + 1)
-            if values.count * 2 > slots.count { grow() }
-            return (Int32(id), true)
+            return (nil, slot, hash)
         }
+        if let found { return (found, false) }
+        let id = values.count
+        values.append(value)
+        hashes.append(hash)
+        offsets.append(bytes.count)
+        slots[slot] = Int32(id + 1)
+        if values.count * 2 > slots.count { grow() }
+        return (Int32(id), true)
     }
 
     private mutating func grow() {
