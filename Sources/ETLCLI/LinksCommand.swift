@@ -12,6 +12,12 @@ struct LinksCommand {
         } catch {
             return error.code
         }
+        guard pipeline.resolves else {
+            console.err(
+                "Error: \(pipeline.path) does not resolve residents (its \"resolve\" section sets \"enabled\": false); remove that setting and run it again to get links"
+            )
+            return .failure
+        }
         let folder = ETLCommand.stateFolder(arguments)
         let links: [ResidentLinks.Link]
         do {

@@ -35,8 +35,9 @@ struct PairScorer {
         var pairs: [UInt64] = []
         pairs.reserveCapacity(values.count)
         for (index, value) in values.enumerated() where value >= 0 {
-            let person = records.pinyin[index] >= 0 ? records.pinyin[index] : Int32(-1 - index % 1_000_000)
-            pairs.append(UInt64(UInt32(value)) << 32 | UInt64(UInt32(bitPattern: person)))
+            // A record without a name counts as a person of its own.
+            let person = records.pinyin[index] >= 0 ? UInt32(records.pinyin[index]) : UInt32.max - UInt32(index)
+            pairs.append(UInt64(UInt32(value)) << 32 | UInt64(person))
         }
         pairs.sort()
         var people = [Int](repeating: 0, count: valueCount)

@@ -231,4 +231,21 @@ import Testing
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.hasPrefix("Error: no runs yet in"))
     }
+
+    @Test func aPipelineThatOnlyStagesHasNoLinksAndSaysWhy() throws {
+        let folder = TemporaryDirectory()
+        var demo = try String(contentsOfFile: Repository.path("pipelines/demo.json"), encoding: .utf8)
+        let inbox = Repository.path("fixtures/inbox")
+        demo = demo.replacingOccurrences(
+            of: "\"inbox\": \"../fixtures/inbox\",",
+            with: "\"inbox\": \"\(inbox)\", \"resolve\": { \"enabled\": false },")
+        let pipeline = folder.write("stage-only.json", demo)
+        let run = try BinaryRunner.run(["run", pipeline, "--state", folder.file("state")])
+        #expect(run.exitCode == 0)
+        #expect(!run.stdout.contains("Residents:"))
+        let links = try BinaryRunner.run(["links", pipeline, "--state", folder.file("state")])
+        #expect(links.exitCode == 1)
+        #expect(links.stdout.isEmpty)
+        #expect(links.stderr.contains("does not resolve residents"))
+    }
 }
