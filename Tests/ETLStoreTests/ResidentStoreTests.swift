@@ -1,0 +1,113 @@
+import ETLCore
+import Foundation
+import TestSupport
+import Testing
+
+@testable import ETLStore
+
+/// Saving resolutions: residents carried from run to run, merges, splits, retirements, links.
+@Suite struct ResidentStoreTests {
+    /// A store with three staged records of one source: k0, k1, k2.
+    private func store(_ folder: TemporaryDirectory) throws -> (StateStore, sourceID: Int64) {
+        let store = try StateStore(folder: folder.path)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        let info = SourceFileInfo(
+            path: "a.csv", size: 1, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: [])
+        _ = try store.importFile(run: run, source: source, file: info) { stager in
+            for (index, key) in ["k0", "k1", "k2"].enumerated() {
+                try stager.stage(
+                    SourceRecord(
+                        key: key, fields: CanonicalValues([.name: "N"]),
+                        location: RecordLocation(file: "a.csv", line: index + 2, recordIndex: index)))
+            }
+        }
+        try store.commitSource(run: run, source: source)
+        try store.finishRun(run, status: .succeeded, message: nil)
+        return (store, source)
+    }
+
+    private func resident(_ kept: Int64?, _ records: [Int], splitFrom: [Int64] = []) -> ResidentWrite {
+        ResidentWrite(
+            kept: kept, values: ["N", nil, nil, nil, nil, nil], provenance: "{}", records: records, splitFrom: splitFrom
+        )
+    }
+
+    private func save(
+        _ store: StateStore, _ source: Int64, keys: [String], _ residents: [ResidentWrite],
+        merged: [(absorbed: Int64, into: Int64)] = [], retired: [Int64] = []
+    ) throws -> [Int64] {
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        defer { try? store.finishRun(run, status: .succeeded, message: nil) }
+        return try store.saveResolution(
+            run: run, pipeline: "p", sourceIDs: keys.map { _ in source }, keys: keys, residents: residents,
+            merged: merged, retired: retired, model: "{}", statistics: "{}")
+    }
+
+    private func status(_ store: StateStore, _ resident: Int64) throws -> String? {
+        let select = try store.database.prepare("SELECT status FROM residents WHERE id = ?")
+        try select.bind([.integer(resident)])
+        return try select.step() ? select.text(at: 0) : nil
+    }
+
+    private func events(_ store: StateStore) throws -> [String] {
+        let select = try store.database.prepare(
+            "SELECT kind, resident, coalesce(other, 0), records FROM resident_events ORDER BY id")
+        var rows: [String] = []
+        while try select.step() {
+            rows.append(
+                "\(select.text(at: 0) ?? "") \(select.int(at: 1) ?? 0) \(select.int(at: 2) ?? 0) \(select.int(at: 3) ?? 0)"
+            )
+        }
+        return rows
+    }
+
+    @Test func residentsAreCreatedKeptMergedSplitAndRetired() throws {
+        let folder = TemporaryDirectory()
+        let (store, source) = try store(folder)
+        let keys = ["k0", "k1", "k2"]
+
+        // Night 1: {k0, k1} and {k2}.
+        let first = try save(store, source, keys: keys, [resident(nil, [0, 1]), resident(nil, [2])])
+        #expect(first == [1, 2])
+        #expect(try store.links(pipeline: "p").map(\.residentID) == ["R0000000001", "R0000000001", "R0000000002"])
+        #expect(try store.activeResidents(pipeline: "p").sorted() == [1, 2])
+
+        // Night 2: all three are one resident; the older ID survives.
+        _ = try save(store, source, keys: keys, [resident(1, [0, 1, 2])], merged: [(2, 1)])
+        #expect(try store.links(pipeline: "p").map(\.residentID) == Array(repeating: "R0000000001", count: 3))
+        #expect(try status(store, 2) == "merged")
+        #expect(try store.database.scalar("SELECT merged_into FROM residents WHERE id = 2")?.int64 == 1)
+
+        // Night 3: k1 splits off into a new resident; the larger part keeps the ID.
+        let third = try save(store, source, keys: keys, [resident(1, [0, 2]), resident(nil, [1], splitFrom: [1])])
+        #expect(third == [1, 3])
+        #expect(try store.links(pipeline: "p").map(\.residentID) == ["R0000000001", "R0000000003", "R0000000001"])
+
+        // Night 4: no records of resident 3 are left; it is retired, and its ID is not reused.
+        _ = try save(store, source, keys: keys, [resident(1, [0, 1, 2])], retired: [3])
+        #expect(try status(store, 3) == "retired")
+        #expect(try store.activeResidents(pipeline: "p") == [1])
+        let fifth = try save(store, source, keys: keys, [resident(1, [0, 2]), resident(nil, [1], splitFrom: [1])])
+        #expect(fifth == [1, 4])
+
+        #expect(
+            try events(store) == [
+                "created 1 0 2", "created 2 0 1", "merged 2 1 0", "created 3 0 1", "split 3 1 1", "retired 3 0 0",
+                "created 4 0 1", "split 4 1 1",
+            ])
+    }
+
+    @Test func aFailedSaveLeavesThePreviousResolution() throws {
+        let folder = TemporaryDirectory()
+        let (store, source) = try store(folder)
+        _ = try save(store, source, keys: ["k0", "k1", "k2"], [resident(nil, [0, 1, 2])])
+        // A merge into a resident that does not exist breaks the foreign key: nothing is kept.
+        #expect(throws: (any Error).self) {
+            _ = try save(
+                store, source, keys: ["k0", "k1", "k2"], [resident(nil, [0]), resident(1, [1, 2])], merged: [(1, 99)])
+        }
+        #expect(try store.links(pipeline: "p").map(\.residentID) == Array(repeating: "R0000000001", count: 3))
+        #expect(try store.activeResidents(pipeline: "p") == [1])
+    }
+}
