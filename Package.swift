@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The pipeline, top to bottom: the `etl` executable runs ETLCLI, which calls ETLPipeline.
-// ETLPipeline wires the stages (ETLImport, ETLNormalise; ETLPublish when it arrives) over
+// ETLPipeline wires the stages (ETLImport, ETLNormalise, ETLPublish) over
 // ETLStore (SQLite) and ETLCore (shared types). No stage imports another stage.
 let package = Package(
     name: "etl",
@@ -29,9 +29,11 @@ let package = Package(
         // Stages.
         .target(name: "ETLImport", dependencies: ["ETLCore", "CLibXML2"]),
         .target(name: "ETLNormalise", dependencies: ["ETLCore"], exclude: ["RegionTable+Data.LICENSE"]),
+        .target(name: "ETLPublish", dependencies: ["ETLCore", "CCrypto"]),
 
         // Wiring, command line, executable.
-        .target(name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport", "ETLNormalise"]),
+        .target(
+            name: "ETLPipeline", dependencies: ["ETLCore", "ETLStore", "ETLImport", "ETLNormalise", "ETLPublish"]),
         .target(name: "ETLCLI", dependencies: ["ETLPipeline", "ETLCore"]),
         .executableTarget(name: "etl", dependencies: ["ETLCLI"]),
         // Fuzz targets (bench/fuzz); built normally, it replays inputs.
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "ETLStoreTests", dependencies: ["ETLStore", "TestSupport"]),
         .testTarget(name: "ETLImportTests", dependencies: ["ETLImport", "TestSupport"]),
         .testTarget(name: "ETLNormaliseTests", dependencies: ["ETLNormalise", "ETLCore"]),
+        .testTarget(name: "ETLPublishTests", dependencies: ["ETLPublish", "ETLCore", "TestSupport"]),
         .testTarget(
             name: "ETLPipelineTests", dependencies: ["ETLPipeline", "ETLNormalise", "ETLStore", "Synth", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["etl", "TestSupport"]),

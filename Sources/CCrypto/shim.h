@@ -5,4 +5,5 @@
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #endif

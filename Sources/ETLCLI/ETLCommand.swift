@@ -51,6 +51,13 @@ public enum ETLCommand {
                 "Prints the header source,record_key,resident_id, then one row per record currently staged,\nby source and record key. The source is the pipeline's source name."
         ),
         CommandSpec(
+            name: "keygen", overview: "Create a master key file for keyed pseudonyms.",
+            arguments: [("file", "Where to write the key. An existing file is never overwritten.", false)],
+            options: [],
+            discussion:
+                "Writes 32 random bytes from OpenSSL, in hex, with mode 0600, and prints the key ID (an HMAC of a\nfixed label under the key, never the key). Name the file in the pipeline; never put the key itself there."
+        ),
+        CommandSpec(
             name: "status", overview: "Show recent runs, newest first.",
             arguments: [],
             options: [
@@ -122,6 +129,7 @@ public enum ETLCommand {
         case "run": return RunCommand(console: console).run(parsed)
         case "validate": return ValidateCommand(console: console).run(parsed)
         case "links": return LinksCommand(console: console).run(parsed)
+        case "keygen": return KeygenCommand(console: console).run(parsed)
         case "status": return try StatusCommand(console: console).run(parsed, spec: command)
         default:
             guard let name = parsed.positional.first else {

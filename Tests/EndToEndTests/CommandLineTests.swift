@@ -248,4 +248,22 @@ import Testing
         #expect(links.stdout.isEmpty)
         #expect(links.stderr.contains("does not resolve residents"))
     }
+
+    @Test func keygenWritesAPrivateKeyOnceAndPrintsOnlyItsID() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("master.key")
+        let first = try BinaryRunner.run(["keygen", path])
+        #expect(first.exitCode == 0)
+        #expect(first.stderr.isEmpty)
+        let key = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.count == 64)
+        #expect(!first.stdout.contains(key))
+        #expect(first.stdout.contains("key ID "))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try BinaryRunner.run(["keygen", path])
+        #expect(again.exitCode == 1)
+        #expect(again.stderr.hasPrefix("Error: \(path) already exists"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains(key))
+    }
 }

@@ -1,0 +1,106 @@
+import ETLCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The master key that every pseudonym is derived from. It comes from a key file or an
+/// environment variable that the pipeline names, never from the pipeline itself, and it never
+/// appears in a description, a log or an error.
+public final class MasterKey: Sendable, CustomStringConvertible {
+    private let bytes: [UInt8]
+    /// Where the key came from, for messages: the file's path or the variable's name.
+    public let place: String
+
+    /// The least key material accepted, in bytes.
+    public static let minimumBytes = 32
+
+    init(bytes: [UInt8], place: String) throws(PublishError) {
+        guard !bytes.isEmpty else { throw .keyMissing(place: place) }
+        guard bytes.count >= MasterKey.minimumBytes else { throw .keyTooShort(place: place, bytes: bytes.count) }
+        self.bytes = bytes
+        self.place = place
+    }
+
+    /// Reads the key from `path`. The file must be readable by its owner only (mode 0600 or
+    /// 0400): a key that others can read is refused. Its content is the key in hex, as
+    /// `etl keygen` writes it, or raw bytes.
+    public convenience init(file path: String) throws(PublishError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT { throw .keyMissing(place: path) }
+            throw .cannotReadKey(path: path, reason: String(cString: strerror(errno)))
+        }
+        let mode = Int(info.st_mode) & 0o777
+        guard mode & 0o077 == 0 else { throw .keyFileTooOpen(path: path, mode: mode) }
+        guard let file = fopen(path, "r") else {
+            throw .cannotReadKey(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(file) }
+        var content = [UInt8](repeating: 0, count: 4096)
+        let count = fread(&content, 1, content.count, file)
+        try self.init(bytes: MasterKey.decode(Array(content[0..<count])), place: path)
+    }
+
+    /// Reads the key from the environment variable `name` (hex, or raw text).
+    public convenience init(environment name: String) throws(PublishError) {
+        guard let value = getenv(name) else { throw .keyMissing(place: "$" + name) }
+        try self.init(bytes: MasterKey.decode(Array(String(cString: value).utf8)), place: "$" + name)
+    }
+
+    /// Hex (with surrounding white space) decoded; anything else taken as raw bytes.
+    static func decode(_ content: [UInt8]) -> [UInt8] {
+        let trimmed = content.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }.reversed()
+            .drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }.reversed()
+        let text = Array(trimmed)
+        guard text.count % 2 == 0, !text.isEmpty, text.allSatisfy({ hexValue($0) != nil }) else { return content }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count / 2)
+        for index in stride(from: 0, to: text.count, by: 2) {
+            bytes.append(hexValue(text[index])! << 4 | hexValue(text[index + 1])!)
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x61...0x66: byte - 0x61 + 10
+        case 0x41...0x46: byte - 0x41 + 10
+        default: nil
+        }
+    }
+
+    /// The key's ID, for manifests: the first 16 hex digits of an HMAC of a fixed label under
+    /// the key. It tells keys apart without revealing them (it is not a hash of the key).
+    public func keyID() throws(PublishError) -> String {
+        String(Hex.encode(try Crypto.hmacSHA256(key: bytes, message: Array("etl key id v1".utf8))).prefix(16))
+    }
+
+    /// A key derived for one use with HKDF-SHA-256, the use named by `label`.
+    func derive(label: [UInt8]) throws(PublishError) -> [UInt8] {
+        try Crypto.hkdfSHA256(key: bytes, salt: Array("etl pseudonym salt v1".utf8), info: label, length: 32)
+    }
+
+    public var description: String { "MasterKey(\(place), redacted)" }
+
+    /// Writes a new random 32-byte key, in hex, to `path` with mode 0600. An existing file is
+    /// never overwritten. Returns the new key's ID.
+    public static func generate(file path: String) throws(PublishError) -> String {
+        let bytes = try Crypto.randomBytes(minimumBytes)
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw .keyFileExists(path: path) }
+            throw .cannotWriteKey(path: path, reason: String(cString: strerror(errno)))
+        }
+        let text = Array((Hex.encode(bytes) + "\n").utf8)
+        let written = text.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == text.count, synced else {
+            unlink(path)
+            throw .cannotWriteKey(path: path, reason: "the key could not be written whole")
+        }
+        return try MasterKey(bytes: bytes, place: path).keyID()
+    }
+}
