@@ -33,38 +33,49 @@ public struct ResidentIDAssigner: Sendable {
     /// Assigns IDs to `clusters` (lists of record indices). `previous[record]` is the resident
     /// the record belonged to after the last run; `active` lists the residents active then.
     public func assign(clusters: [[Int]], previous: [Int64?], active: [Int64]) -> Assignment {
-        // Per earlier resident, how many of its records each new cluster holds.
-        var parts: [Int64: [Int: Int]] = [:]
+        // Per earlier resident and new cluster, how many of its records the cluster holds:
+        // (resident, cluster) pairs sorted, then counted in runs.
+        var memberships: [(resident: Int64, cluster: Int)] = []
         for (cluster, records) in clusters.enumerated() {
             for record in records {
-                if let resident = previous[record] { parts[resident, default: [:]][cluster, default: 0] += 1 }
+                if let resident = previous[record] { memberships.append((resident, cluster)) }
+            }
+        }
+        memberships.sort { ($0.resident, $0.cluster) < ($1.resident, $1.cluster) }
+        var parts: [(resident: Int64, cluster: Int, count: Int)] = []
+        for membership in memberships {
+            if let last = parts.last, last.resident == membership.resident, last.cluster == membership.cluster {
+                parts[parts.count - 1].count += 1
+            } else {
+                parts.append((membership.resident, membership.cluster, 1))
             }
         }
         // Each earlier resident goes with the cluster that holds most of its records (ties: the
-        // first cluster).
+        // first cluster); records it left for other clusters were split from it.
         var owned = [[Int64]](repeating: [], count: clusters.count)
-        var owner: [Int64: Int] = [:]
-        for (resident, counts) in parts {
-            let cluster = counts.min { ($1.value, $0.key) < ($0.value, $1.key) }!.key
-            owner[resident] = cluster
-            owned[cluster].append(resident)
+        var splits: [(cluster: Int, from: Int64)] = []
+        var seen = Set<Int64>()
+        var start = 0
+        while start < parts.count {
+            var end = start + 1
+            while end < parts.count, parts[end].resident == parts[start].resident { end += 1 }
+            let resident = parts[start].resident
+            seen.insert(resident)
+            let owner = parts[start..<end].min { ($1.count, $0.cluster) < ($0.count, $1.cluster) }!.cluster
+            owned[owner].append(resident)
+            for part in parts[start..<end] where part.cluster != owner { splits.append((part.cluster, resident)) }
+            start = end
         }
         var assignment = Assignment(kept: [], merged: [], splits: [], retired: [])
+        assignment.kept.reserveCapacity(clusters.count)
         for residents in owned {
             let sorted = residents.sorted()
             assignment.kept.append(sorted.first)
             for absorbed in sorted.dropFirst() { assignment.merged.append((absorbed, sorted[0])) }
         }
-        for (cluster, records) in clusters.enumerated() {
-            // Records that left an earlier resident for another cluster were split from it.
-            let sources = Set(records.compactMap { previous[$0] }).sorted()
-            for resident in sources where owner[resident] != cluster {
-                assignment.splits.append((cluster, resident))
-            }
-        }
-        assignment.splits.sort { ($0.cluster, $0.from) < ($1.cluster, $1.from) }
+        assignment.splits = splits.sorted { ($0.cluster, $0.from) < ($1.cluster, $1.from) }
         assignment.merged.sort { ($0.absorbed, $0.into) < ($1.absorbed, $1.into) }
-        assignment.retired = active.filter { parts[$0] == nil }.sorted()
+        assignment.retired = active.filter { !seen.contains($0) }.sorted()
         return assignment
     }
 }
