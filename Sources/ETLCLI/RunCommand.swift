@@ -22,7 +22,11 @@ struct RunCommand {
         } catch {
             progressLine?.clear()
             console.err("Error: \(error)")
+            if case .locked = error { return .locked }
             return .failure
+        }
+        if let owner = report.lockTakenOverFrom {
+            console.err("Warning: took over the lock of a run that ended without releasing it (\(owner))")
         }
         progressLine?.clear()
         console.out(Summary.text(of: report))
@@ -33,7 +37,7 @@ struct RunCommand {
         switch report.status {
         case .succeeded: return .success
         case .partial: return .partial
-        case .failed, .running: return .failure
+        case .failed, .running, .interrupted: return .failure
         }
     }
 }

@@ -59,6 +59,12 @@ enum Summary {
             lines.append("")
             lines.append("Residents: \(failure)")
         }
+        if !report.interruptedRuns.isEmpty {
+            lines.append("")
+            lines.append(
+                "Earlier runs whose process ended before they did, now marked interrupted: \(report.interruptedRuns.map(String.init).joined(separator: ", "))"
+            )
+        }
         if !report.retiredSources.isEmpty {
             lines.append("")
             lines.append(

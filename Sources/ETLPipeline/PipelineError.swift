@@ -15,6 +15,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case inboxNotFound(String)
     /// The state store failed.
     case store(StoreError)
+    /// Another run holds the state folder's lock.
+    case locked(stateFolder: String, holder: String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             return "the inbox \(inbox) is not a folder; check the pipeline's \"inbox\" or pass --inbox DIR"
         case .store(let error):
             return error.description
+        case .locked(let stateFolder, let holder):
+            return
+                "another etl run is using the state folder \(stateFolder): \(holder); wait for it to finish (a run whose process has ended holds no lock)"
         }
     }
 }

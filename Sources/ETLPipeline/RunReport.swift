@@ -13,6 +13,11 @@ public struct RunReport: Sendable {
     /// Sources that earlier runs imported but the pipeline no longer has: their records are
     /// no longer current.
     public var retiredSources: [String] = []
+    /// Earlier runs that were still shown as running (their process had ended), now marked
+    /// interrupted.
+    public var interruptedRuns: [Int64] = []
+    /// The owner named in a lock file that was not released cleanly, when there was one.
+    public var lockTakenOverFrom: String?
     /// What resolution did, or `nil` when it failed (see `failure`).
     public var resolution: ResolveReport?
     /// Why resolution failed, when it did.

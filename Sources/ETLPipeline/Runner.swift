@@ -35,9 +35,18 @@ public struct Runner {
         let started = Timestamp.monotonicSeconds()
         guard let inbox = inbox ?? pipeline.inbox else { throw .noInbox(pipeline: pipeline.path) }
         guard FilePaths.isDirectory(inbox) else { throw .inboxNotFound(inbox) }
+        let store: StateStore
+        do {
+            store = try StateStore(folder: stateFolder)
+        } catch {
+            throw .store(error)
+        }
+        // One run per state folder; the lock is held until this function returns.
+        let lock = try RunLock(stateFolder: stateFolder)
+        defer { withExtendedLifetime(lock) {} }
         var begun: (store: StateStore, runID: Int64)?
         do {
-            let store = try StateStore(folder: stateFolder)
+            let interrupted = try store.markInterruptedRuns()
             let runID = try store.beginRun(pipeline: pipeline.name, pipelineSHA256: pipeline.sha256)
             begun = (store, runID)
             // Rows an earlier, killed run staged but never made current are dropped first.
@@ -72,7 +81,8 @@ public struct Runner {
             return RunReport(
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
-                retiredSources: retired, resolution: resolution,
+                retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
+                resolution: resolution,
                 failure: resolution == nil && pipeline.resolves ? message : nil,
                 seconds: Timestamp.monotonicSeconds() - started)
         } catch {

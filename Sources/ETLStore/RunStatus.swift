@@ -5,6 +5,9 @@ public enum RunStatus: String, Sendable, Codable {
     /// Some sources failed; the others completed.
     case partial
     case failed
+    /// The process ended before the run did (killed, or the machine stopped); found and
+    /// marked by the next run.
+    case interrupted
 }
 
 /// Counts of records for one file or source: every record read is staged or rejected.

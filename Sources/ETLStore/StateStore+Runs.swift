@@ -12,6 +12,20 @@ extension StateStore {
         return database.lastInsertRowID
     }
 
+    /// Marks the runs still shown as running as interrupted: called by a run that holds the
+    /// state folder's lock, so no other run can be going on. Returns their ids.
+    public func markInterruptedRuns() throws(StoreError) -> [Int64] {
+        let select = try database.prepare("SELECT id FROM runs WHERE status = ? ORDER BY id")
+        try select.bind([.text(RunStatus.running.rawValue)])
+        var ids: [Int64] = []
+        while try select.step() { ids.append(Int64(select.int(at: 0) ?? 0)) }
+        for id in ids {
+            try finishRun(
+                id, status: .interrupted, message: "the process ended before the run did; nothing of it became current")
+        }
+        return ids
+    }
+
     /// Records how a run ended.
     public func finishRun(_ runID: Int64, status: RunStatus, message: String? = nil) throws(StoreError) {
         let update = try cached("UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?")

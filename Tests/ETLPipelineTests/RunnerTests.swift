@@ -282,4 +282,16 @@ import Testing
             "SELECT raw FROM rejects WHERE category = 'duplicate record key' AND raw LIKE '%SB00100003%'")?.string
         #expect(duplicate?.contains("\"参保状态\":") == true)
     }
+
+    @Test func aRunLeftRunningByAKilledProcessIsMarkedInterrupted() throws {
+        let folder = TemporaryDirectory()
+        let state = folder.file("state")
+        let killed = try StateStore(folder: state).beginRun(pipeline: "demo", pipelineSHA256: "x")
+        let (pipeline, _) = try Pipeline.load(path: Repository.path("pipelines/demo.json"))
+        let report = try Runner(pipeline: pipeline, stateFolder: state).run()
+        #expect(report.interruptedRuns == [killed])
+        let runs = try RunHistory.recent(stateFolder: state, limit: 10)
+        #expect(runs.first { $0.id == killed }?.status == .interrupted)
+        #expect(runs.first { $0.id == report.runID }?.status == .succeeded)
+    }
 }

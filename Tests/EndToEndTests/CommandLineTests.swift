@@ -266,4 +266,29 @@ import Testing
         #expect(again.stderr.hasPrefix("Error: \(path) already exists"))
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains(key))
     }
+
+    @Test func aSecondRunOnTheSameStateFolderExitsWithThreeAndNamesTheHolder() throws {
+        let folder = TemporaryDirectory()
+        let state = folder.file("state")
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        // Hold the lock as a running etl would.
+        let descriptor = open(state + "/run.lock", O_CREAT | O_RDWR, 0o600)
+        #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        let owner = "pid 4242 on testhost, started 2026-11-27T01:00:00Z"
+        _ = owner.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+        let blocked = try BinaryRunner.run(["run", "demo", "--state", state])
+        #expect(blocked.exitCode == 3)
+        #expect(blocked.stdout.isEmpty)
+        #expect(blocked.stderr.contains("another etl run is using the state folder"))
+        #expect(blocked.stderr.contains(owner))
+        // The holder ends without cleaning up: its lock is taken over, with a warning.
+        close(descriptor)
+        let next = try BinaryRunner.run(["run", "demo", "--state", state])
+        #expect(next.exitCode == 0)
+        #expect(next.stderr.contains("Warning: took over the lock of a run that ended without releasing it (\(owner))"))
+        // A clean run leaves no owner behind.
+        let clean = try BinaryRunner.run(["run", "demo", "--state", state])
+        #expect(clean.exitCode == 0)
+        #expect(clean.stderr.isEmpty)
+    }
 }
