@@ -31,7 +31,12 @@ public enum ETLCommand {
             arguments: [
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
             ],
-            options: [inboxOption, stateOption],
+            options: [
+                inboxOption, stateOption,
+                CommandSpec.Option(
+                    name: "--accept-shrink", valueName: "source[,source…]",
+                    help: "Accept a new export smaller than the shrink guard allows, for these sources, this run."),
+            ],
             discussion: exitCodes),
         CommandSpec(
             name: "validate", overview: "Check a pipeline file and report its problems like a compiler.",
@@ -127,7 +132,7 @@ public enum ETLCommand {
             return .success
         }
         switch command.name {
-        case "run": return RunCommand(console: console).run(parsed)
+        case "run": return RunCommand(console: console).run(parsed, spec: command)
         case "validate": return ValidateCommand(console: console).run(parsed)
         case "links": return LinksCommand(console: console).run(parsed)
         case "keygen": return KeygenCommand(console: console).run(parsed)

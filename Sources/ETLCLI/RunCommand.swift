@@ -5,17 +5,28 @@ import ETLPipeline
 struct RunCommand {
     let console: Console
 
-    func run(_ arguments: ParsedArguments) -> ExitCode {
+    func run(_ arguments: ParsedArguments, spec: CommandSpec) -> ExitCode {
         let pipeline: Pipeline
         do {
             pipeline = try PipelineLoading(console: console).load(arguments.positional[0])
         } catch {
             return error.code
         }
+        var acceptShrink: Set<String> = []
+        for name in (arguments.values["--accept-shrink"] ?? "").split(separator: ",").map(String.init) {
+            guard pipeline.sources.contains(where: { $0.name == name }) else {
+                let error = UsageError.unknown("source", name, in: pipeline.sources.map(\.name), command: spec)
+                console.err("Error: \(error.message)")
+                console.err("Usage: \(spec.usage)")
+                console.err("  See 'etl run --help' for more information.")
+                return .usage
+            }
+            acceptShrink.insert(name)
+        }
         let progressLine = console.stderrIsTerminal ? ProgressLine(console: console) : nil
         let runner = Runner(
             pipeline: pipeline, inbox: arguments.values["--inbox"], stateFolder: ETLCommand.stateFolder(arguments),
-            progress: progressLine.map { line in { line.draw($0) } })
+            acceptShrink: acceptShrink, progress: progressLine.map { line in { line.draw($0) } })
         let report: RunReport
         do {
             report = try runner.run()

@@ -85,7 +85,7 @@ enum Summary {
             for reject in report.rejects {
                 lines.append("  \(reject.source): \(reject.file):\(reject.line): \(reject.reason)")
             }
-            lines.append("Rejected records alone do not fail a run.")
+            lines.append("Rejected records fail a source only beyond its limits.maxRejectedShare (default 1%).")
         }
         return lines.joined(separator: "\n")
     }

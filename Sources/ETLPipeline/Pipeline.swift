@@ -34,6 +34,8 @@ public struct PipelineSource: Sendable {
     public var location: String
     /// Where each mapped source column is named in the pipeline file.
     public var columnLocations: [String: String]
+    /// When an export fails the source instead of replacing its records.
+    public var guards = SourceGuards()
 
     public var name: String { spec.name }
 }
@@ -54,4 +56,18 @@ public enum ExportSelection: String, Sendable, CaseIterable {
     case newestFile = "newest-file"
     /// Every matched file together is one export, for departments that send a set of files.
     case allFiles = "all-files"
+}
+
+/// The limits past which a source's new export fails the source, which keeps its earlier
+/// records: too many rejects, or far fewer records than before.
+public struct SourceGuards: Sendable, Equatable {
+    /// The largest share of the export's records that may be rejected (`limits.maxRejectedShare`).
+    public var maxRejectedShare = 0.01
+    /// Where the pipeline sets it, for the message; `nil` when it is the default.
+    public var maxRejectedShareLocation: String?
+    /// The shrink guard: the least share of the previous record count a new export may have
+    /// (`limits.minShareOfPrevious`).
+    public var minShareOfPrevious = 0.5
+
+    public init() {}
 }

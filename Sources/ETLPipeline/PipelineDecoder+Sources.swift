@@ -133,9 +133,19 @@ extension PipelineDecoder {
                 spec.payload.append(field)
             }
         }
+        var guards = SourceGuards()
         if let node = members["limits"]?.value,
             let limits = object(node, "\(what).limits", allowed: Self.limitKeys)
         {
+            if let share = limits["maxRejectedShare"] {
+                guards.maxRejectedShare =
+                    number(share.value, "maxRejectedShare", range: 0...1) ?? guards.maxRejectedShare
+                guards.maxRejectedShareLocation = location(share.value.position)
+            }
+            if let share = limits["minShareOfPrevious"] {
+                guards.minShareOfPrevious =
+                    number(share.value, "minShareOfPrevious", range: 0...1) ?? guards.minShareOfPrevious
+            }
             if let bytes = limits["maxRecordBytes"] {
                 spec.maxRecordBytes =
                     integer(bytes.value, "maxRecordBytes", range: 4096...(1 << 30)) ?? spec.maxRecordBytes
@@ -149,7 +159,7 @@ extension PipelineDecoder {
         let export = members["export"].flatMap { oneOf($0.value, "export", ExportSelection.self) } ?? .newestFile
         return PipelineSource(
             spec: spec, format: format, files: files, export: export, location: location(node.position),
-            columnLocations: columnLocations)
+            columnLocations: columnLocations, guards: guards)
     }
 
     private func isNameByte(_ byte: UInt8) -> Bool {

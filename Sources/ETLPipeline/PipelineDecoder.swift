@@ -19,7 +19,7 @@ struct PipelineDecoder {
     static let jsonKeys = ["records"]
     static let mappingKeys = ["from", "separator", "when"]
     static let conditionKeys = ["field", "in"]
-    static let limitKeys = ["maxRecordBytes", "maxNestingDepth"]
+    static let limitKeys = ["maxRecordBytes", "maxNestingDepth", "maxRejectedShare", "minShareOfPrevious"]
     static let valueMapFields = ["sex"]
 
     let file: String

@@ -19,14 +19,17 @@ public struct Runner {
     public var stateFolder: String
     /// Called every few thousand records during an import.
     public var progress: ((ProgressUpdate) -> Void)?
+    /// Sources whose export may be smaller than the shrink guard allows, for this run.
+    public var acceptShrink: Set<String> = []
 
     public init(
-        pipeline: Pipeline, inbox: String? = nil, stateFolder: String,
+        pipeline: Pipeline, inbox: String? = nil, stateFolder: String, acceptShrink: Set<String> = [],
         progress: ((ProgressUpdate) -> Void)? = nil
     ) {
         self.pipeline = pipeline
         self.inbox = inbox
         self.stateFolder = stateFolder
+        self.acceptShrink = acceptShrink
         self.progress = progress
     }
 
@@ -153,6 +156,12 @@ public struct Runner {
                     "\(source.name): no record of the export could be staged (read \(report.counts.read), rejected \(report.counts.rejected)); the earlier records are kept. Fix the export or the pipeline's mapping and run again"
                 return report
             }
+            if let failure = guardFailure(source, counts: report.counts, sourceID: sourceID, store: store) {
+                try store.discardSource(run: runID, source: sourceID)
+                report.status = .failed
+                report.failure = failure
+                return report
+            }
             try store.commitSource(run: runID, source: sourceID)
             report.status = .succeeded
         } catch {
@@ -200,6 +209,33 @@ public struct Runner {
                 file: name, reason: "it changed while it was imported; it may still be arriving, so try again later")
         }
         return FileReport(name: name, encoding: encoding.rawValue, bytes: fingerprint.size, counts: counts)
+    }
+
+    /// Why the new export must not replace the source's records, or `nil` when it may: too
+    /// many rejects, or far fewer records than the source has now (the shrink guard).
+    private func guardFailure(
+        _ source: PipelineSource, counts: RecordCounts, sourceID: Int64, store: StateStore
+    ) -> String? {
+        let guards = source.guards
+        if counts.read > 0, Double(counts.rejected) > Double(counts.read) * guards.maxRejectedShare {
+            let share = Double(counts.rejected) / Double(counts.read)
+            let place = guards.maxRejectedShareLocation.map { " (set at \($0))" } ?? " (the default)"
+            return
+                "\(source.name): \(counts.rejected) of \(counts.read) records were rejected (\(Runner.percent(share))), more than limits.maxRejectedShare allows: \(Runner.percent(guards.maxRejectedShare))\(place); the earlier records are kept. Look at the rejects, fix the export or the mapping, or raise the limit"
+        }
+        guard !acceptShrink.contains(source.name),
+            let previous = try? store.stagedCount(pipeline: pipeline.name, source: source.name), previous > 0,
+            Double(counts.staged) < Double(previous) * guards.minShareOfPrevious
+        else { return nil }
+        return
+            "\(source.name): the export has \(counts.staged) records, fewer than \(Runner.percent(guards.minShareOfPrevious)) of the \(previous) staged now (limits.minShareOfPrevious); the earlier records are kept. If the register really shrank, run again with --accept-shrink \(source.name)"
+    }
+
+    /// 0.0125 → "1.25%".
+    static func percent(_ share: Double) -> String {
+        let hundredths = Int((share * 10_000).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)" + (fraction == 0 ? "" : "." + (fraction < 10 ? "0" : "") + String(fraction)) + "%"
     }
 
     /// A message for a failed source that says what to fix and where.

@@ -176,12 +176,14 @@ import Testing
     private let header = "id,name,addr\n"
 
     /// A one-source CSV pipeline over `inbox`, with the given export selection.
-    private func pipeline(_ folder: TemporaryDirectory, export: String = "newest-file") throws -> Pipeline {
+    private func pipeline(
+        _ folder: TemporaryDirectory, export: String = "newest-file", limits: String = #"{"maxRejectedShare": 0.5}"#
+    ) throws -> Pipeline {
         let path = folder.write(
             "p.json",
             """
             {"inbox": "inbox", "sources": [{"name": "ss", "format": "csv", "files": "ss_*.csv", "export": "\(export)",
-              "key": "id", "fields": {"name": "name", "address": "addr"}}]}
+              "key": "id", "fields": {"name": "name", "address": "addr"}, "limits": \(limits)}]}
             """)
         return try Pipeline.load(path: path).0
     }
@@ -248,6 +250,40 @@ import Testing
         let report = try Runner(pipeline: pipeline(folder), inbox: folder.file("in[1]"), stateFolder: folder.file("s"))
             .run()
         #expect(report.status == .succeeded)
+    }
+
+    @Test func tooManyRejectsFailTheSourceAndKeepItsRecords() throws {
+        let folder = TemporaryDirectory()
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n3,C,z\n")
+        let strict = try pipeline(folder, limits: "{}")
+        _ = try Runner(pipeline: strict, stateFolder: folder.file("state")).run()
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n3,C,z,EXTRA\n4,D,w\n")
+        let report = try Runner(pipeline: strict, stateFolder: folder.file("state")).run()
+        #expect(report.status == .failed)
+        let failure = try #require(report.sources[0].failure)
+        #expect(
+            failure.contains(
+                "1 of 4 records were rejected (25%), more than limits.maxRejectedShare allows: 1% (the default)"))
+        #expect(failure.contains("the earlier records are kept"))
+        #expect(try keys(folder) == ["1": "x", "2": "y", "3": "z"])
+    }
+
+    @Test func theShrinkGuardKeepsARegisterThatHalvedUnlessAccepted() throws {
+        let folder = TemporaryDirectory()
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n3,C,z\n4,D,w\n5,E,v\n")
+        let configured = try pipeline(folder)
+        _ = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n")
+        let refused = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(refused.status == .failed)
+        #expect(
+            refused.sources[0].failure?.contains(
+                "the export has 2 records, fewer than 50% of the 5 staged now (limits.minShareOfPrevious)") == true)
+        #expect(refused.sources[0].failure?.contains("--accept-shrink ss") == true)
+        #expect(try keys(folder).count == 5)
+        let accepted = try Runner(pipeline: configured, stateFolder: folder.file("state"), acceptShrink: ["ss"]).run()
+        #expect(accepted.status == .succeeded)
+        #expect(try keys(folder) == ["1": "x", "2": "y"])
     }
 }
 

@@ -20,7 +20,7 @@ import Testing
         let result = try BinaryRunner.run(arguments)
         #expect(result.exitCode == 0)
         #expect(result.stdout.hasPrefix("OVERVIEW: Import a pipeline's sources"))
-        #expect(result.stdout.contains("USAGE: etl run <pipeline> [--inbox <dir>] [--state <dir>]"))
+        #expect(result.stdout.contains("USAGE: etl run <pipeline> [--inbox <dir>] [--state <dir>] [--accept-shrink"))
         #expect(result.stdout.contains("ARGUMENTS:\n  <pipeline>"))
         #expect(result.stdout.contains("--state <dir>"))
     }
@@ -38,7 +38,7 @@ import Testing
         #expect(
             result.stderr == """
                 Error: Unknown option '--stat'. Did you mean '--state'?
-                Usage: etl run <pipeline> [--inbox <dir>] [--state <dir>]
+                Usage: etl run <pipeline> [--inbox <dir>] [--state <dir>] [--accept-shrink <source[,source…]>]
                   See 'etl run --help' for more information.
 
                 """)
@@ -77,7 +77,7 @@ import Testing
         #expect(
             result.stdout.contains(
                 "social_security: social_security_2026-11-26.csv:11: wrong field count: 9 fields, the header has 10"))
-        #expect(result.stdout.contains("Rejected records alone do not fail a run."))
+        #expect(result.stdout.contains("Rejected records fail a source only beyond its limits.maxRejectedShare"))
     }
 
     @Test func rejectsNeverPrintPersonalValues() throws {
@@ -290,5 +290,14 @@ import Testing
         let clean = try BinaryRunner.run(["run", "demo", "--state", state])
         #expect(clean.exitCode == 0)
         #expect(clean.stderr.isEmpty)
+    }
+
+    @Test func acceptShrinkMustNameASourceOfThePipeline() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run([
+            "run", "demo", "--state", folder.file("s"), "--accept-shrink", "social_securty",
+        ])
+        #expect(result.exitCode == 64)
+        #expect(result.stderr.hasPrefix("Error: Unknown source 'social_securty'. Did you mean 'social_security'?"))
     }
 }
