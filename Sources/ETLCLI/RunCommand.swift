@@ -23,6 +23,8 @@ struct RunCommand {
             }
             acceptShrink.insert(name)
         }
+        // SIGINT and SIGTERM stop the run cleanly between batches.
+        StopRequest.install()
         let progressLine = console.stderrIsTerminal ? ProgressLine(console: console) : nil
         let runner = Runner(
             pipeline: pipeline, inbox: arguments.values["--inbox"], stateFolder: ETLCommand.stateFolder(arguments),

@@ -57,7 +57,7 @@ enum Summary {
             }
         } else if let failure = report.failure {
             lines.append("")
-            lines.append("Residents: \(failure)")
+            lines.append(report.status == .interrupted ? "Stopped: \(failure)" : "Residents: \(failure)")
         }
         if !report.interruptedRuns.isEmpty {
             lines.append("")

@@ -8,6 +8,9 @@ import Foundation
 struct ResolveStep {
     let pipeline: Pipeline
     let store: StateStore
+    /// Checked before the slow steps and before saving: a stop request ends the step with
+    /// `RunStopped`, and nothing is saved.
+    var stopRequested: @Sendable () -> String? = { nil }
 
     /// Resolves all current records of the pipeline's sources, under run `runID`.
     func run(runID: Int64) throws -> ResolveReport {
@@ -21,9 +24,11 @@ struct ResolveStep {
             sourceIDs.append(record.sourceID)
             previous.append(record.previousResident)
         }
+        if let signal = stopRequested() { throw RunStopped(signal: signal) }
         let loaded = Timestamp.monotonicSeconds()
         let resolution = Resolver(settings: pipeline.resolve).resolve(inputs)
         let resolved = Timestamp.monotonicSeconds()
+        if let signal = stopRequested() { throw RunStopped(signal: signal) }
         let assignment = ResidentIDAssigner().assign(
             clusters: resolution.clusters, previous: previous,
             active: try store.activeResidents(pipeline: pipeline.name))

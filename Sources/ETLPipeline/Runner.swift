@@ -21,6 +21,9 @@ public struct Runner {
     public var progress: ((ProgressUpdate) -> Void)?
     /// Sources whose export may be smaller than the shrink guard allows, for this run.
     public var acceptShrink: Set<String> = []
+    /// Whether the run has been asked to stop, and by what (checked between batches and
+    /// steps): by default a SIGINT or SIGTERM that `StopRequest.install()` caught.
+    public var stopRequested: @Sendable () -> String? = { StopRequest.signalName }
 
     public init(
         pipeline: Pipeline, inbox: String? = nil, stateFolder: String, acceptShrink: Set<String> = [],
@@ -55,7 +58,12 @@ public struct Runner {
             // Rows an earlier, killed run staged but never made current are dropped first.
             _ = try store.removeAbandonedStaging(pipeline: pipeline.name)
             var reports: [SourceReport] = []
+            var stoppedBy: String?
             for source in pipeline.sources {
+                if let name = stopRequested() {
+                    stoppedBy = name
+                    break
+                }
                 let sourceID = try store.sourceID(pipeline: pipeline.name, name: source.name)
                 let report = importSource(source, sourceID: sourceID, runID: runID, inbox: inbox, store: store)
                 try store.recordSource(
@@ -71,11 +79,29 @@ public struct Runner {
             var message = failed == 0 ? nil : "\(failed) of \(reports.count) sources failed"
             // Resolve every source's current records, including the earlier ones of a source
             // that failed tonight. A failure here keeps the last run's residents and links.
+            stoppedBy = stoppedBy ?? stopRequested()
+            if let stoppedBy {
+                // Stopped on request: what was committed stays (whole sources), the source
+                // being imported keeps its earlier records, and residents are not resolved.
+                let message =
+                    "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
+                try store.finishRun(runID, status: .interrupted, message: message)
+                return RunReport(
+                    runID: runID, pipeline: pipeline.name, status: .interrupted, inbox: inbox, stateFolder: stateFolder,
+                    sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
+                    retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
+                    resolution: nil, failure: message, seconds: Timestamp.monotonicSeconds() - started)
+            }
             var resolution: ResolveReport?
             do {
                 if pipeline.resolves {
-                    resolution = try ResolveStep(pipeline: pipeline, store: store).run(runID: runID)
+                    resolution = try ResolveStep(pipeline: pipeline, store: store, stopRequested: stopRequested).run(
+                        runID: runID)
                 }
+            } catch let stop as RunStopped {
+                status = .interrupted
+                message =
+                    "stopped by \(stop.signal) while resolving: the imported sources are current, and the residents and links of the last run are kept"
             } catch {
                 status = .failed
                 message = "resolving residents failed: \(error); the residents and links of the last run are kept"
@@ -86,7 +112,7 @@ public struct Runner {
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
                 retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
                 resolution: resolution,
-                failure: resolution == nil && pipeline.resolves ? message : nil,
+                failure: resolution == nil && (pipeline.resolves || status == .interrupted) ? message : nil,
                 seconds: Timestamp.monotonicSeconds() - started)
         } catch {
             // Record the run as failed rather than leave it shown as running; the error that
@@ -196,6 +222,7 @@ public struct Runner {
                     path: path, displayName: name, format: format, spec: source.spec, encoding: encoding))
             defer { pipe.close() }
             while let batch = try pipe.next() {
+                if let signal = stopRequested() { throw RunStopped(signal: signal) }
                 try stager.stage(batch)
                 progress?(
                     ProgressUpdate(
@@ -249,6 +276,8 @@ public struct Runner {
             return SourceFailure.file(source: source.name, error: error, pipelineHint: hint).description
         case let error as StoreError:
             return SourceFailure.store(source: source.name, error: error.description).description
+        case let error as RunStopped:
+            return "\(source.name): stopped by \(error.signal) while importing"
         default:
             return "\(source.name): \(error)"
         }

@@ -285,6 +285,35 @@ import Testing
         #expect(accepted.status == .succeeded)
         #expect(try keys(folder) == ["1": "x", "2": "y"])
     }
+
+    @Test func aStopRequestEndsTheRunCleanlyAndKeepsTheEarlierRecords() throws {
+        let folder = TemporaryDirectory()
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n")
+        let configured = try pipeline(folder)
+        _ = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        // A new export of several batches; the stop comes while it is imported.
+        let rows = (1...6000).map { "\($0),N\($0),a\($0)\n" }.joined()
+        folder.write("inbox/ss_1.csv", header + rows)
+        final class Calls: @unchecked Sendable { var count = 0 }
+        let calls = Calls()
+        var runner = Runner(pipeline: configured, stateFolder: folder.file("state"))
+        runner.stopRequested = {
+            calls.count += 1
+            return calls.count >= 3 ? "SIGTERM" : nil
+        }
+        let report = try runner.run()
+        #expect(report.status == .interrupted)
+        #expect(report.sources[0].failure?.contains("stopped by SIGTERM while importing") == true)
+        #expect(report.failure?.hasPrefix("stopped by SIGTERM") == true)
+        #expect(report.resolution == nil)
+        #expect(try keys(folder) == ["1": "x", "2": "y"])
+        let runs = try RunHistory.recent(stateFolder: folder.file("state"), limit: 5)
+        #expect(runs.first?.status == .interrupted)
+        // The next run completes.
+        let next = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(next.status == .succeeded)
+        #expect(try keys(folder).count == 6000)
+    }
 }
 
 @Suite struct RunnerRetirementTests {
