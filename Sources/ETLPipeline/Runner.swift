@@ -77,8 +77,6 @@ public struct Runner {
             let failed = reports.filter { $0.status == .failed }.count
             var status: RunStatus = failed == 0 ? .succeeded : (failed == reports.count ? .failed : .partial)
             var message = failed == 0 ? nil : "\(failed) of \(reports.count) sources failed"
-            // Resolve every source's current records, including the earlier ones of a source
-            // that failed tonight. A failure here keeps the last run's residents and links.
             stoppedBy = stoppedBy ?? stopRequested()
             if let stoppedBy {
                 // Stopped on request: what was committed stays (whole sources), the source
@@ -92,6 +90,8 @@ public struct Runner {
                     retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
                     resolution: nil, failure: message, seconds: Timestamp.monotonicSeconds() - started)
             }
+            // Resolve every source's current records, including the earlier ones of a source
+            // that failed tonight. A failure here keeps the last run's residents and links.
             var resolution: ResolveReport?
             do {
                 if pipeline.resolves {
@@ -182,7 +182,7 @@ public struct Runner {
                     "\(source.name): no record of the export could be staged (read \(report.counts.read), rejected \(report.counts.rejected)); the earlier records are kept. Fix the export or the pipeline's mapping and run again"
                 return report
             }
-            if let failure = guardFailure(source, counts: report.counts, sourceID: sourceID, store: store) {
+            if let failure = guardFailure(source, counts: report.counts, store: store) {
                 try store.discardSource(run: runID, source: sourceID)
                 report.status = .failed
                 report.failure = failure
@@ -240,9 +240,7 @@ public struct Runner {
 
     /// Why the new export must not replace the source's records, or `nil` when it may: too
     /// many rejects, or far fewer records than the source has now (the shrink guard).
-    private func guardFailure(
-        _ source: PipelineSource, counts: RecordCounts, sourceID: Int64, store: StateStore
-    ) -> String? {
+    private func guardFailure(_ source: PipelineSource, counts: RecordCounts, store: StateStore) -> String? {
         let guards = source.guards
         if counts.read > 0, Double(counts.rejected) > Double(counts.read) * guards.maxRejectedShare {
             let share = Double(counts.rejected) / Double(counts.read)
