@@ -50,7 +50,7 @@ struct RunCommand {
         switch report.status {
         case .succeeded: return .success
         case .partial: return .partial
-        case .failed, .running, .interrupted: return .failure
+        case .failed, .running, .interrupted, .unchanged: return .failure
         }
     }
 }

@@ -55,6 +55,11 @@ enum Summary {
                     "  \(grouped(resolution.keptApart)) merges refused by the hard constraints, \(grouped(resolution.leftAmbiguous)) left apart as ambiguous"
                 )
             }
+        } else if let run = report.resolutionUnchangedSince {
+            lines.append("")
+            lines.append(
+                "Residents: no source changed since run \(run), which resolved them; the residents and links are as it left them"
+            )
         } else if let failure = report.failure {
             lines.append("")
             lines.append(report.status == .interrupted ? "Stopped: \(failure)" : "Residents: \(failure)")

@@ -18,8 +18,11 @@ public struct RunReport: Sendable {
     public var interruptedRuns: [Int64] = []
     /// The owner named in a lock file that was not released cleanly, when there was one.
     public var lockTakenOverFrom: String?
-    /// What resolution did, or `nil` when it failed (see `failure`).
+    /// What resolution did, or `nil` when it failed (see `failure`) or was not needed.
     public var resolution: ResolveReport?
+    /// When no records changed since the run that last resolved (and the pipeline file is the
+    /// same), that run: resolution was skipped, the residents are as it left them.
+    public var resolutionUnchangedSince: Int64?
     /// Why resolution failed, when it did.
     public var failure: String?
     public var seconds: Double

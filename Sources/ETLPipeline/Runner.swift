@@ -93,8 +93,17 @@ public struct Runner {
             // Resolve every source's current records, including the earlier ones of a source
             // that failed tonight. A failure here keeps the last run's residents and links.
             var resolution: ResolveReport?
+            // When no source's records changed and the pipeline file is the one the last
+            // resolution used, resolving again would give the same residents: skip it.
+            let restaged = reports.contains { $0.status == .succeeded } || !retired.isEmpty
+            var unchangedSince: Int64?
+            if !restaged, let last = try store.lastResolution(pipeline: pipeline.name),
+                last.pipelineSHA256 == pipeline.sha256
+            {
+                unchangedSince = last.run
+            }
             do {
-                if pipeline.resolves {
+                if pipeline.resolves, unchangedSince == nil {
                     resolution = try ResolveStep(pipeline: pipeline, store: store, stopRequested: stopRequested).run(
                         runID: runID)
                 }
@@ -111,8 +120,9 @@ public struct Runner {
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
                 retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
-                resolution: resolution,
-                failure: resolution == nil && (pipeline.resolves || status == .interrupted) ? message : nil,
+                resolution: resolution, resolutionUnchangedSince: unchangedSince,
+                failure: resolution == nil && unchangedSince == nil && (pipeline.resolves || status == .interrupted)
+                    ? message : nil,
                 seconds: Timestamp.monotonicSeconds() - started)
         } catch {
             // Record the run as failed rather than leave it shown as running; the error that
@@ -165,11 +175,33 @@ public struct Runner {
             return report
         }
         do {
+            // Each file is read once here for its size and SHA-256. An export that is the one
+            // already current, read through the same pipeline file, is not imported again.
+            var prints: [(state: FileState, fingerprint: FileFingerprint)] = []
             for file in files {
+                let path = FilePaths.join(inbox, file.match.name)
+                let state = try FileState(path: path, name: file.match.name)
+                prints.append(
+                    (
+                        state,
+                        try FileFingerprint.compute(
+                            path: path, displayName: file.match.name,
+                            checkUTF8: file.format == .csv && source.spec.encoding == .auto)
+                    ))
+            }
+            let identities = zip(files, prints).map {
+                StateStore.FileIdentity(path: $0.match.name, size: $1.fingerprint.size, sha256: $1.fingerprint.sha256)
+            }
+            if let current = try store.currentExport(source: sourceID), current.pipelineSHA256 == pipeline.sha256,
+                Set(current.files) == Set(identities)
+            {
+                report.status = .unchanged
+                return report
+            }
+            for (file, measured) in zip(files, prints) {
                 let fileReport = try importFile(
-                    file.match.name, format: file.format, source: source, sourceID: sourceID, runID: runID,
-                    inbox: inbox,
-                    store: store)
+                    file.match.name, format: file.format, state: measured.state, fingerprint: measured.fingerprint,
+                    source: source, sourceID: sourceID, runID: runID, inbox: inbox, store: store)
                 report.files.append(fileReport)
                 report.counts += fileReport.counts
             }
@@ -204,13 +236,10 @@ public struct Runner {
     }
 
     private func importFile(
-        _ name: String, format: SourceFormat, source: PipelineSource, sourceID: Int64, runID: Int64, inbox: String,
-        store: StateStore
+        _ name: String, format: SourceFormat, state before: FileState, fingerprint: FileFingerprint,
+        source: PipelineSource, sourceID: Int64, runID: Int64, inbox: String, store: StateStore
     ) throws -> FileReport {
         let path = FilePaths.join(inbox, name)
-        let before = try FileState(path: path, name: name)
-        let fingerprint = try FileFingerprint.compute(
-            path: path, displayName: name, checkUTF8: format == .csv && source.spec.encoding == .auto)
         let encoding = try source.spec.encoding.resolved(for: fingerprint, format: format, file: name)
         let info = SourceFileInfo(
             path: name, size: fingerprint.size, sha256: fingerprint.sha256, encoding: encoding.rawValue,
@@ -283,7 +312,7 @@ public struct Runner {
 }
 
 /// A file's size and modification time, to notice a file that changes while it is read.
-private struct FileState: Equatable {
+struct FileState: Equatable {
     var size: Int
     var seconds: Int
     var nanoseconds: Int

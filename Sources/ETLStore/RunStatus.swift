@@ -8,6 +8,9 @@ public enum RunStatus: String, Sendable, Codable {
     /// The process ended before the run did (killed, or the machine stopped); found and
     /// marked by the next run.
     case interrupted
+    /// For a source: its export is the one already current (same files, sizes and SHA-256,
+    /// read through the same pipeline file), so nothing was imported.
+    case unchanged
 }
 
 /// Counts of records for one file or source: every record read is staged or rejected.

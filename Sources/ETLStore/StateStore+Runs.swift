@@ -26,6 +26,57 @@ extension StateStore {
         return ids
     }
 
+    /// A file of an export, as far as telling exports apart goes.
+    public struct FileIdentity: Hashable, Sendable {
+        public var path: String
+        public var size: Int
+        public var sha256: String
+
+        public init(path: String, size: Int, sha256: String) {
+            self.path = path
+            self.size = size
+            self.sha256 = sha256
+        }
+    }
+
+    /// The export the source's current records came from: its files, and the SHA-256 of the
+    /// pipeline file of the run that staged them; `nil` when the source has no current records.
+    public func currentExport(
+        source sourceID: Int64
+    ) throws(StoreError) -> (
+        pipelineSHA256: String, files: [FileIdentity]
+    )? {
+        let select = try database.prepare(
+            """
+            SELECT r.pipeline_sha256, f.path, f.size, f.sha256 FROM sources s
+            JOIN runs r ON r.id = s.current_run_id
+            JOIN source_files f ON f.run_id = s.current_run_id AND f.source_id = s.id
+            WHERE s.id = ?
+            """)
+        try select.bind([.integer(sourceID)])
+        var pipelineSHA256: String?
+        var files: [FileIdentity] = []
+        while try select.step() {
+            pipelineSHA256 = select.text(at: 0)
+            files.append(
+                FileIdentity(
+                    path: select.text(at: 1) ?? "", size: select.int(at: 2) ?? 0, sha256: select.text(at: 3) ?? ""))
+        }
+        return pipelineSHA256.map { ($0, files) }
+    }
+
+    /// The latest run of `pipeline` that saved a resolution, and its pipeline file's SHA-256.
+    public func lastResolution(pipeline: String) throws(StoreError) -> (run: Int64, pipelineSHA256: String)? {
+        let select = try database.prepare(
+            """
+            SELECT m.run_id, r.pipeline_sha256 FROM match_models m JOIN runs r ON r.id = m.run_id
+            WHERE m.pipeline = ? ORDER BY m.run_id DESC LIMIT 1
+            """)
+        try select.bind([.text(pipeline)])
+        guard try select.step() else { return nil }
+        return (Int64(select.int(at: 0) ?? 0), select.text(at: 1) ?? "")
+    }
+
     /// Records how a run ended.
     public func finishRun(_ runID: Int64, status: RunStatus, message: String? = nil) throws(StoreError) {
         let update = try cached("UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?")

@@ -66,7 +66,7 @@ import Testing
         let message = try #require(failed.failure)
         #expect(message.contains("social_security_2026-11-26.csv has no column '公民身份号码'"))
         #expect(message.contains("demo.json:19:"))
-        #expect(report.sources.filter { $0.status == .succeeded }.count == 2)
+        #expect(report.sources.filter { $0.status == .unchanged }.count == 2)
         let store = try StateStore(folder: folder.file("state"))
         #expect(try store.stagedCount(pipeline: "demo", source: "social_security") == 20)
     }
@@ -313,6 +313,27 @@ import Testing
         let next = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
         #expect(next.status == .succeeded)
         #expect(try keys(folder).count == 6000)
+    }
+
+    @Test func anUnchangedExportIsNotImportedAndNothingIsResolvedAgain() throws {
+        let folder = TemporaryDirectory()
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n")
+        let configured = try pipeline(folder)
+        let first = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(first.resolution?.residents == 2)
+        let second = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(second.status == .succeeded)
+        #expect(second.sources[0].status == .unchanged)
+        #expect(second.sources[0].counts == RecordCounts())
+        #expect(second.resolution == nil)
+        #expect(second.resolutionUnchangedSince == first.runID)
+        #expect(try keys(folder) == ["1": "x", "2": "y"])
+        // A changed export is imported and resolved.
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n3,C,z\n")
+        let third = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(third.sources[0].status == .succeeded)
+        #expect(third.resolution?.residents == 3)
+        #expect(third.resolutionUnchangedSince == nil)
     }
 }
 

@@ -180,7 +180,11 @@ import Testing
         #expect(runs.first?["status"] as? String == "succeeded")
         #expect(runs.first?["startedAt"] is String)
         #expect(runs.first?["finishedAt"] is String)
-        let sources = try #require(runs.first?["sources"] as? [[String: Any]])
+        // The second run found every export unchanged and imported nothing.
+        let second = try #require(runs.first?["sources"] as? [[String: Any]])
+        #expect(second.map { $0["status"] as? String } == ["unchanged", "unchanged", "unchanged"])
+        #expect(second.first?["read"] as? Int == 0)
+        let sources = try #require(runs.last?["sources"] as? [[String: Any]])
         #expect(sources.map { $0["name"] as? String } == ["social_security", "health_insurance", "civil_affairs"])
         #expect(sources.first?["files"] as? Int == 1)
         #expect(sources.first?["read"] as? Int == 25)
@@ -217,9 +221,20 @@ import Testing
             })
         #expect(residentOf["social_security:SB00100001"] == residentOf["social_security:SB00100011"])
         #expect(residentOf["social_security:SB00100001"] == residentOf["civil_affairs:MZ-2026-004512"])
+        // The same exports again: nothing is imported or resolved.
         let second = try BinaryRunner.run(["run", "demo", "--state", state])
         #expect(second.exitCode == 0)
-        #expect(second.stdout.contains("0 new, 0 merged, 0 split, 0 retired"))
+        #expect(second.stdout.contains("Residents: no source changed since run 1"))
+        // The same exports through an edited pipeline file: all is imported and resolved
+        // again, and every resident keeps its ID.
+        var demo = try String(contentsOfFile: Repository.path("pipelines/demo.json"), encoding: .utf8)
+        demo = demo.replacingOccurrences(
+            of: "\"inbox\": \"../fixtures/inbox\",", with: "\"inbox\": \"\(Repository.path("fixtures/inbox"))\",")
+        let edited = folder.write("demo.json", demo)
+        let third = try BinaryRunner.run(["run", edited, "--state", state])
+        #expect(third.exitCode == 0)
+        #expect(third.stdout.contains("47 records resolved into"))
+        #expect(third.stdout.contains("0 new, 0 merged, 0 split, 0 retired"))
         let again = try BinaryRunner.run(["links", "demo", "--state", state])
         #expect(again.stdout == links.stdout)
     }
