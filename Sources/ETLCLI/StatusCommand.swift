@@ -38,7 +38,13 @@ struct StatusCommand {
             text +=
                 "\"status\": \(JSONWriter.string(run.status.rawValue)), \"startedAt\": \(JSONWriter.string(run.startedAt)), "
             text += "\"finishedAt\": \(run.finishedAt.map(JSONWriter.string) ?? "null"), "
-            text += "\"message\": \(run.message.map(JSONWriter.string) ?? "null"), \"sources\": ["
+            text += "\"message\": \(run.message.map(JSONWriter.string) ?? "null"), "
+            text += "\"durationSeconds\": \(StatusCommand.duration(run).map { String($0) } ?? "null"), "
+            text +=
+                "\"residents\": {\"created\": \(run.residentEvents[.created] ?? 0), \"merged\": \(run.residentEvents[.merged] ?? 0), "
+            text +=
+                "\"split\": \(run.residentEvents[.split] ?? 0), \"retired\": \(run.residentEvents[.retired] ?? 0)}, "
+            text += "\"sources\": ["
             text += run.sources.map { source in
                 "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "
                     + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.counts.staged), "
@@ -49,20 +55,38 @@ struct StatusCommand {
         return "[\n  " + objects.joined(separator: ",\n  ") + "\n]"
     }
 
+    /// The run's length in seconds, from its start and end times; `nil` while it runs.
+    static func duration(_ run: RunHistory.Run) -> Double? {
+        guard let finished = run.finishedAt, let end = Timestamp.seconds(finished),
+            let start = Timestamp.seconds(run.startedAt)
+        else { return nil }
+        return ((end - start) * 1000).rounded() / 1000
+    }
+
     private func table(_ runs: [RunHistory.Run]) -> String {
-        var rows = [["RUN", "PIPELINE", "STATUS", "STARTED", "FINISHED", "READ", "STAGED", "REJECTED"]]
+        var rows = [
+            [
+                "RUN", "PIPELINE", "STATUS", "STARTED", "SECONDS", "READ", "STAGED", "REJECTED",
+                "RESIDENTS NEW/MERGED/SPLIT/RETIRED",
+            ]
+        ]
         for run in runs {
             let totals = run.sources.reduce(into: (0, 0, 0)) {
                 $0.0 += $1.counts.read
                 $0.1 += $1.counts.staged
                 $0.2 += $1.counts.rejected
             }
+            let events = [RunHistory.ResidentEvent.created, .merged, .split, .retired].map {
+                Summary.grouped(run.residentEvents[$0] ?? 0)
+            }
             rows.append([
-                "\(run.id)", run.pipeline, run.status.rawValue, run.startedAt, run.finishedAt ?? "-",
+                "\(run.id)", run.pipeline, run.status.rawValue, run.startedAt,
+                StatusCommand.duration(run).map { String(Summary.seconds($0).dropLast(2)) } ?? "-",
                 Summary.grouped(totals.0), Summary.grouped(totals.1), Summary.grouped(totals.2),
+                events.joined(separator: "/"),
             ])
         }
-        var text = Summary.columns(rows, rightAligned: [0, 5, 6, 7])
+        var text = Summary.columns(rows, rightAligned: [0, 4, 5, 6, 7, 8])
         let failures = runs.flatMap { run in
             run.sources.compactMap { source in source.message.map { "  run \(run.id): \($0)" } }
         }

@@ -31,4 +31,31 @@ public enum Timestamp {
             + "T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))"
             + ".\(pad(Int32(milliseconds), 3))Z"
     }
+
+    /// Seconds since the epoch of a timestamp written by `format` or `now`, or `nil`.
+    public static func seconds(_ text: String) -> Double? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20 else { return nil }
+        func number(_ range: Range<Int>) -> Int32? {
+            var value: Int32 = 0
+            for byte in bytes[range] {
+                guard byte &- 0x30 < 10 else { return nil }
+                value = value * 10 + Int32(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = year - 1900
+        parts.tm_mon = month - 1
+        parts.tm_mday = day
+        parts.tm_hour = hour
+        parts.tm_min = minute
+        parts.tm_sec = second
+        let whole = Double(timegm(&parts))
+        let milliseconds = bytes.count >= 24 && bytes[19] == UInt8(ascii: ".") ? number(20..<23) ?? 0 : 0
+        return whole + Double(milliseconds) / 1000
+    }
 }

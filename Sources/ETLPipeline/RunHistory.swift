@@ -9,6 +9,8 @@ import ETLStore
 public enum RunHistory {
     /// A past run, as the state store keeps it.
     public typealias Run = RunSummary
+    /// What happened to residents in a run.
+    public typealias ResidentEvent = ResidentEventKind
 
     /// The most recent runs, newest first; empty when the folder holds no state store yet.
     public static func recent(stateFolder: String, limit: Int) throws(PipelineError) -> [RunSummary] {

@@ -41,6 +41,8 @@ public struct RunSummary: Sendable, Equatable {
     public var finishedAt: String?
     public var message: String?
     public var sources: [SourceRunSummary]
+    /// What the run's resolution did to residents: created, merged, split and retired.
+    public var residentEvents: [ResidentEventKind: Int] = [:]
 }
 
 /// One source's part in a run.

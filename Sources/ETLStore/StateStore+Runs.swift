@@ -170,6 +170,7 @@ extension StateStore {
                             rejected: sources.int(at: 5) ?? 0),
                         message: sources.text(at: 6)))
             }
+            runs[index].residentEvents = try residentEventCounts(run: runs[index].id)
         }
         return runs
     }

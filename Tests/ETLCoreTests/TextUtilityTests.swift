@@ -57,4 +57,10 @@ import Testing
         #expect(Timestamp.format(seconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp.format(seconds: 1_795_000_000, milliseconds: 7) == "2026-11-18T11:06:40.007Z")
     }
+
+    @Test func timestampsReadBackToTheirSeconds() {
+        #expect(Timestamp.seconds(Timestamp.format(seconds: 1_795_000_000, milliseconds: 250)) == 1_795_000_000.25)
+        #expect(Timestamp.seconds("2026-11-27T00:00:00.000Z") == 1_795_737_600)
+        #expect(Timestamp.seconds("yesterday") == nil)
+    }
 }

@@ -180,6 +180,11 @@ import Testing
         #expect(runs.first?["status"] as? String == "succeeded")
         #expect(runs.first?["startedAt"] is String)
         #expect(runs.first?["finishedAt"] is String)
+        #expect(runs.first?["durationSeconds"] is Double || runs.first?["durationSeconds"] is Int)
+        let residents = try #require(runs.last?["residents"] as? [String: Int])
+        #expect((residents["created"] ?? 0) > 0)
+        #expect(residents["merged"] == 0 && residents["split"] == 0 && residents["retired"] == 0)
+        #expect(text.stdout.contains("RESIDENTS NEW/MERGED/SPLIT/RETIRED"))
         // The second run found every export unchanged and imported nothing.
         let second = try #require(runs.first?["sources"] as? [[String: Any]])
         #expect(second.map { $0["status"] as? String } == ["unchanged", "unchanged", "unchanged"])
