@@ -58,6 +58,9 @@ public struct MatchModel: Codable, Sendable, Equatable {
             var b = Int(generator.next() % (n - 1))
             if b >= a { b += 1 }
             let vector = comparer.compare(a, b).vector
+            // A pair that shares a valid ID number is one person, not a random non-match:
+            // counting it would inflate `u` (in a small register, by a lot).
+            if PairScorer.sharesValidID(vector, a, b, records) { continue }
             for field in MatchField.allCases {
                 let level = vector[field]
                 if level != ComparisonVector.missing { counts[field.rawValue][Int(level)] += 1 }

@@ -73,6 +73,11 @@ struct PairScorer {
         return log2(mExact[field.rawValue] / share)
     }
 
+    /// Whether both records hold the same ID number and it passes the check.
+    static func sharesValidID(_ vector: ComparisonVector, _ a: Int, _ b: Int, _ records: PreparedRecords) -> Bool {
+        vector[.idNumber] == 3 && records.idStatus[a] == .valid && records.idStatus[b] == .valid
+    }
+
     /// Whether a pair has the evidence of identity a link needs, whatever its weight: an ID
     /// number that agrees (exactly, or within one typing error), or else a name that is close
     /// and a birth date that is not different, and no disagreement on sex. Twins (same birth

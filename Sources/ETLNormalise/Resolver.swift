@@ -151,10 +151,17 @@ public struct Resolver: Sendable {
         for index in 0..<pairs.count {
             let a = pairs.first[index]
             let b = pairs.second[index]
-            let weight = scorer.weight(vectors[index], Int(a), Int(b))
+            var weight = scorer.weight(vectors[index], Int(a), Int(b))
             histogram.add(weight)
             if conflicts[index] { continue }  // the clusterer keeps different valid IDs apart
             let eligible = PairScorer.isEligible(vectors[index])
+            // The same valid ID number is one person, whatever the model weighs it at (a small
+            // register teaches the model little), unless name and birth date both disagree.
+            if eligible, PairScorer.sharesValidID(vectors[index], Int(a), Int(b), records),
+                vectors[index][.name] != 0 || vectors[index][.birthDate] != 0
+            {
+                weight = max(weight, thresholdWeight)
+            }
             if eligible, weight >= thresholdWeight {
                 links.append(Clusterer.Link(a: a, b: b, weight: weight))
             } else if !eligible || weight < settings.separationWeight {

@@ -63,6 +63,16 @@ import Testing
         #expect(together(["0:A1", "1:A2", "2:A3", "2:A4"], in: residents(records)))
     }
 
+    @Test func theSameValidIDNumberLinksEvenInATinyRegister() {
+        let records = [
+            record(0, "A1"), record(1, "A2", name: "章伟", phone: nil), record(2, "A3", birth: nil, address: nil),
+            record(0, "B1", name: "李娜", id: valid("51010419900101004"), sex: .female, birth: "1990-01-01"),
+        ]
+        let clusters = residents(records)
+        #expect(together(["0:A1", "1:A2", "2:A3"], in: clusters))
+        #expect(!together(["0:A1", "0:B1"], in: clusters))
+    }
+
     @Test func twoValidIDNumbersAreTwoPeopleHoweverAlike() {
         #expect(IDNumber("510107198503120052").status == .valid)
         let records = background(300) + [record(0, "A1"), record(1, "A2", id: "510107198503120052")]
