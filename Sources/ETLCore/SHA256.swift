@@ -51,4 +51,31 @@ public enum Hex {
         }
         return String(decoding: output, as: UTF8.self)
     }
+
+    /// The bytes that hexadecimal text (either case) spells, or `nil` when it is not hex.
+    public static func decode<Text: Collection<UInt8>>(_ text: Text) -> [UInt8]? {
+        guard !text.isEmpty, text.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count / 2)
+        var high: UInt8?
+        for character in text {
+            guard let value = value(of: character) else { return nil }
+            if let first = high {
+                bytes.append(first << 4 | value)
+                high = nil
+            } else {
+                high = value
+            }
+        }
+        return bytes
+    }
+
+    private static func value(of character: UInt8) -> UInt8? {
+        switch character {
+        case 0x30...0x39: character - 0x30
+        case 0x61...0x66: character - 0x61 + 10
+        case 0x41...0x46: character - 0x41 + 10
+        default: nil
+        }
+    }
 }

@@ -61,6 +61,8 @@ struct PreparedRecords: Sendable {
         var addressBigrams: [UInt32] = []
         var addressText: String?
         var district: Int32 = 0
+        /// The birth date the ID number holds (yyyymmdd), or 0.
+        var idBirth: Int32 = 0
     }
 
     /// Prepares `inputs` in the order `order` gives (prepared record `i` is `inputs[order[i]]`).
@@ -125,7 +127,7 @@ struct PreparedRecords: Sendable {
         var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
         var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
         if let number = values.id {
-            if ownBirth == 0 { ownBirth = number.birthDate.map(PreparedRecords.dateNumber) ?? 0 }
+            if ownBirth == 0 { ownBirth = values.idBirth }
             if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
         }
         birth.append(ownBirth)
@@ -153,7 +155,7 @@ struct PreparedRecords: Sendable {
             if isNew { idBytes.append(number.standard.utf8) }
             idNumber.append(id)
             idStatus.append(IDStatusCode(number.status))
-            idBirth.append(number.birthDate.map(PreparedRecords.dateNumber) ?? 0)
+            idBirth.append(values.idBirth)
             idNumberValid.append(number.status == .valid)
         }
 
@@ -280,7 +282,11 @@ struct PreparedRecords: Sendable {
         _ input: ResolverInput, names: NameStandardiser, addresses: AddressStandardiser
     ) -> Standardised {
         var values = Standardised()
-        if let text = input.idNumber, !text.isEmpty { values.id = IDNumber(text) }
+        if let text = input.idNumber, !text.isEmpty {
+            let number = IDNumber(text)
+            values.id = number
+            values.idBirth = number.birthDate.map(dateNumber) ?? 0
+        }
         if let text = input.name, !text.isEmpty {
             let standard = names.standardise(text)
             values.name = standard

@@ -14,12 +14,20 @@ public enum RunHistory {
 
     /// The most recent runs, newest first; empty when the folder holds no state store yet.
     public static func recent(stateFolder: String, limit: Int) throws(PipelineError) -> [RunSummary] {
+        try reading(stateFolder) { store throws(StoreError) in try store.runs(limit: limit) } ?? []
+    }
+
+    /// Runs `body` on the store in `stateFolder`, or returns `nil` when the folder holds no
+    /// store yet: readers never create a state folder, and a file in its place is an error.
+    static func reading<T>(
+        _ stateFolder: String, _ body: (StateStore) throws(StoreError) -> T
+    ) throws(PipelineError) -> T? {
         if access(stateFolder, F_OK) == 0, !FilePaths.isDirectory(stateFolder) {
             throw .store(.cannotOpen(path: stateFolder, reason: "it is a file, not a state folder"))
         }
-        guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return [] }
+        guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return nil }
         do {
-            return try StateStore(folder: stateFolder).runs(limit: limit)
+            return try body(try StateStore(folder: stateFolder))
         } catch {
             throw .store(error)
         }
@@ -34,15 +42,7 @@ public enum ResidentLinks {
     /// Every current record of `pipeline` with its resident ID, by source and key; `nil` when
     /// the folder holds no state store yet.
     public static func current(pipeline: String, stateFolder: String) throws(PipelineError) -> [ResidentLink]? {
-        if access(stateFolder, F_OK) == 0, !FilePaths.isDirectory(stateFolder) {
-            throw .store(.cannotOpen(path: stateFolder, reason: "it is a file, not a state folder"))
-        }
-        guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return nil }
-        do {
-            return try StateStore(folder: stateFolder).links(pipeline: pipeline)
-        } catch {
-            throw .store(error)
-        }
+        try RunHistory.reading(stateFolder) { store throws(StoreError) in try store.links(pipeline: pipeline) }
     }
 }
 
@@ -53,16 +53,13 @@ public enum ResolutionInputs {
     public static func load(
         pipeline: Pipeline, stateFolder: String
     ) throws(PipelineError) -> [(source: String, key: String, input: ResolverInput)]? {
-        guard access(stateFolder + "/" + StateStore.databaseName, F_OK) == 0 else { return nil }
-        do {
-            let cursor = try StateStore(folder: stateFolder).resolvableRecords(pipeline: pipeline.name)
+        try RunHistory.reading(stateFolder) { store throws(StoreError) in
+            let cursor = try store.resolvableRecords(pipeline: pipeline.name)
             var loaded: [(source: String, key: String, input: ResolverInput)] = []
             while let record = try cursor.next() {
                 loaded.append((record.source, record.key, ResolveStep.input(record, pipeline: pipeline)))
             }
             return loaded
-        } catch {
-            throw .store(error)
         }
     }
 }

@@ -77,33 +77,25 @@ public struct Runner {
             let failed = reports.filter { $0.status == .failed }.count
             var status: RunStatus = failed == 0 ? .succeeded : (failed == reports.count ? .failed : .partial)
             var message = failed == 0 ? nil : "\(failed) of \(reports.count) sources failed"
-            stoppedBy = stoppedBy ?? stopRequested()
-            if let stoppedBy {
-                // Stopped on request: what was committed stays (whole sources), the source
-                // being imported keeps its earlier records, and residents are not resolved.
-                let message =
-                    "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
-                try store.finishRun(runID, status: .interrupted, message: message)
-                return RunReport(
-                    runID: runID, pipeline: pipeline.name, status: .interrupted, inbox: inbox, stateFolder: stateFolder,
-                    sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
-                    retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
-                    resolution: nil, failure: message, seconds: Timestamp.monotonicSeconds() - started)
-            }
             // Resolve every source's current records, including the earlier ones of a source
             // that failed tonight. A failure here keeps the last run's residents and links.
             var resolution: ResolveReport?
-            // When no source's records changed and the pipeline file is the one the last
-            // resolution used, resolving again would give the same residents: skip it.
-            let restaged = reports.contains { $0.status == .succeeded } || !retired.isEmpty
             var unchangedSince: Int64?
-            if !restaged, let last = try store.lastResolution(pipeline: pipeline.name),
-                last.pipelineSHA256 == pipeline.sha256
+            if let stoppedBy = stoppedBy ?? stopRequested() {
+                // Stopped on request: what was committed stays (whole sources), the source
+                // being imported keeps its earlier records, and residents are not resolved.
+                status = .interrupted
+                message =
+                    "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
+            } else if !reports.contains(where: { $0.status == .succeeded }) && retired.isEmpty,
+                let last = try store.lastResolution(pipeline: pipeline.name), last.pipelineSHA256 == pipeline.sha256
             {
+                // No source's records changed and the pipeline file is the one the last
+                // resolution used: resolving again would give the same residents.
                 unchangedSince = last.run
             }
             do {
-                if pipeline.resolves, unchangedSince == nil {
+                if pipeline.resolves, unchangedSince == nil, status != .interrupted {
                     resolution = try ResolveStep(pipeline: pipeline, store: store, stopRequested: stopRequested).run(
                         runID: runID)
                 }

@@ -50,25 +50,9 @@ public final class MasterKey: Sendable, CustomStringConvertible {
 
     /// Hex (with surrounding white space) decoded; anything else taken as raw bytes.
     static func decode(_ content: [UInt8]) -> [UInt8] {
-        let trimmed = content.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }.reversed()
-            .drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }.reversed()
-        let text = Array(trimmed)
-        guard text.count % 2 == 0, !text.isEmpty, text.allSatisfy({ hexValue($0) != nil }) else { return content }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.count / 2)
-        for index in stride(from: 0, to: text.count, by: 2) {
-            bytes.append(hexValue(text[index])! << 4 | hexValue(text[index + 1])!)
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x61...0x66: byte - 0x61 + 10
-        case 0x41...0x46: byte - 0x41 + 10
-        default: nil
-        }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+        let trimmed = content.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        return Hex.decode(Array(trimmed)) ?? content
     }
 
     /// The key's ID, for manifests: the first 16 hex digits of an HMAC of a fixed label under
