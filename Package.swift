@@ -23,13 +23,13 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]),
 
         // Shared vocabulary and the state store.
-        .target(name: "ETLCore", dependencies: ["CCrypto"]),
+        .target(name: "ETLCore", dependencies: ["CCrypto"], exclude: ["RegionTable+Data.LICENSE"]),
         .target(name: "ETLStore", dependencies: ["ETLCore", "CSQLite"]),
 
         // Stages.
         .target(name: "ETLImport", dependencies: ["ETLCore", "CLibXML2"]),
-        .target(name: "ETLNormalise", dependencies: ["ETLCore"], exclude: ["RegionTable+Data.LICENSE"]),
-        .target(name: "ETLPublish", dependencies: ["ETLCore", "CCrypto"]),
+        .target(name: "ETLNormalise", dependencies: ["ETLCore"]),
+        .target(name: "ETLPublish", dependencies: ["ETLCore", "ETLStore", "CCrypto"]),
 
         // Wiring, command line, executable.
         .target(

@@ -1,3 +1,4 @@
+import ETLCore
 import Foundation
 
 /// An address as standardised from one record, with the original value kept beside it.

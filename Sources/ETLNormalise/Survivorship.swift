@@ -36,6 +36,9 @@ public struct GoldenRecord: Sendable, Equatable {
 
     /// Per field in `CanonicalField.allCases` order; `nil` where no record has a value.
     public private(set) var fields = [Chosen?](repeating: nil, count: CanonicalField.allCases.count)
+    /// The six-digit GB/T 2260 code of the unified address's district (or city), when the
+    /// address names one; publishing generalises addresses through it.
+    public var region: String?
 
     public subscript(field: CanonicalField) -> Chosen? {
         get { fields[GoldenRecord.position(field)] }
@@ -101,6 +104,9 @@ struct Survivor {
                 return x.record < y.record
             }!
             golden[field] = GoldenRecord.Chosen(value: text(field, best.record), record: inputIndex[best.record])
+            if field == .address, records.district[best.record] != 0 {
+                golden.region = String(records.district[best.record])
+            }
         }
         return golden
     }

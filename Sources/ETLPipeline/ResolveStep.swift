@@ -37,7 +37,7 @@ struct ResolveStep {
         let writes = resolution.clusters.indices.map { index in
             let golden = resolution.golden[index]
             return ResidentWrite(
-                kept: assignment.kept[index], values: golden.fields.map { $0?.value },
+                kept: assignment.kept[index], values: golden.fields.map { $0?.value }, region: golden.region,
                 provenance: ResolveStep.provenance(golden, inputs: inputs, pipeline: pipeline),
                 records: resolution.clusters[index], splitFrom: splitFrom[index])
         }

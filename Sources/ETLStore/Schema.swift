@@ -127,6 +127,11 @@ enum Schema {
             statistics TEXT NOT NULL
         );
         """,
+        // Publishing: the region code of each resident's unified address, so that addresses can
+        // be generalised to district, city or province without reading them again.
+        """
+        ALTER TABLE residents ADD COLUMN region TEXT;
+        """,
     ]
 
     /// The schema version this build writes.

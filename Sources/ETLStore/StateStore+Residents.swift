@@ -20,6 +20,8 @@ public struct ResidentWrite: Sendable {
     public var kept: Int64?
     /// Unified values in `CanonicalField` order.
     public var values: [String?]
+    /// The six-digit region code of the unified address, when it names its district or city.
+    public var region: String?
     /// A JSON object naming, per unified field, the source record that supplied it.
     public var provenance: String
     /// Its records, as indices into the records `resolvableRecords` gave.
@@ -27,9 +29,12 @@ public struct ResidentWrite: Sendable {
     /// The earlier residents whose records it took, without keeping their ID.
     public var splitFrom: [Int64]
 
-    public init(kept: Int64?, values: [String?], provenance: String, records: [Int], splitFrom: [Int64]) {
+    public init(
+        kept: Int64?, values: [String?], region: String?, provenance: String, records: [Int], splitFrom: [Int64]
+    ) {
         self.kept = kept
         self.values = values
+        self.region = region
         self.provenance = provenance
         self.records = records
         self.splitFrom = splitFrom
@@ -109,14 +114,15 @@ extension StateStore {
                 database,
                 """
                 INSERT INTO residents (id, pipeline, status, created_run, updated_run, records, name, id_number, sex,
-                    birth_date, phone, address, provenance)
-                """, columns: 13)
+                    birth_date, phone, address, region, provenance)
+                """, columns: 14)
             let update = try database.prepare(
                 """
                 UPDATE residents SET updated_run = ?1, records = ?2, name = ?3, id_number = ?4, sex = ?5,
-                    birth_date = ?6, phone = ?7, address = ?8, provenance = ?9
-                WHERE id = ?10 AND (records != ?2 OR name IS NOT ?3 OR id_number IS NOT ?4 OR sex IS NOT ?5
-                    OR birth_date IS NOT ?6 OR phone IS NOT ?7 OR address IS NOT ?8 OR provenance != ?9)
+                    birth_date = ?6, phone = ?7, address = ?8, region = ?9, provenance = ?10
+                WHERE id = ?11 AND (records != ?2 OR name IS NOT ?3 OR id_number IS NOT ?4 OR sex IS NOT ?5
+                    OR birth_date IS NOT ?6 OR phone IS NOT ?7 OR address IS NOT ?8 OR region IS NOT ?9
+                    OR provenance != ?10)
                 """)
             let events = try BatchInsert(
                 database, "INSERT INTO resident_events (run_id, pipeline, kind, resident, other, records)",
@@ -140,7 +146,7 @@ extension StateStore {
                 let values: [SQLValue] = resident.values.map { $0.map { .text($0) } ?? .null }
                 try update.bind(
                     [.integer(runID), .integer(Int64(resident.records.count))] + values + [
-                        .text(resident.provenance), .integer(numbers[index]),
+                        resident.region.map { .text($0) } ?? .null, .text(resident.provenance), .integer(numbers[index]),
                     ])
                 try update.run()
             }
@@ -153,6 +159,7 @@ extension StateStore {
                         .integer(Int64(resident.records.count)),
                     ]
                     for value in resident.values { row.append(value.map { .text($0) } ?? .null) }
+                    row.append(resident.region.map { .text($0) } ?? .null)
                     row.append(.text(resident.provenance))
                 }
                 try record(.created, numbers[index], nil, resident.records.count)

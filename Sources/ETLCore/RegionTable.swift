@@ -18,11 +18,11 @@ public final class RegionTable: Sendable {
     /// Per code, its region.
     private let regions: [String: Region]
     /// Per name (UTF-8 bytes), the codes that carry it, current ones first.
-    let codesByName: [[UInt8]: [String]]
+    package let codesByName: [[UInt8]: [String]]
     /// The longest name, in bytes.
-    let longestName: Int
+    package let longestName: Int
 
-    init(data: String) {
+    package init(data: String) {
         var regions: [String: Region] = [:]
         var codesByName: [[UInt8]: [String]] = [:]
         var longest = 0
@@ -72,7 +72,7 @@ public final class RegionTable: Sendable {
     }
 
     /// The level of a code: 0 province, 1 prefecture, 2 county or district.
-    static func level(of code: String) -> Int {
+    public static func level(of code: String) -> Int {
         let bytes = Array(code.utf8)
         if bytes[2] == 0x30 && bytes[3] == 0x30 && bytes[4] == 0x30 && bytes[5] == 0x30 { return 0 }
         if bytes[4] == 0x30 && bytes[5] == 0x30 { return 1 }
