@@ -1,10 +1,11 @@
+import ETLCore
 import ETLPipeline
 
 /// The `etl` command line: parses arguments, calls the pipeline, prints, and returns the
 /// exit code. Holds no pipeline logic.
 public enum ETLCommand {
     /// The version `etl --version` prints.
-    public static let version = "0.1.0"
+    public static let version = ETLVersion.current
 
     static let overview = "Collect each department's register once, and serve many uses."
 

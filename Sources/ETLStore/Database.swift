@@ -10,7 +10,13 @@ public final class Database {
     public let path: String
 
     /// Opens (creating if needed) the database at `path`, in WAL mode with a busy timeout.
-    public init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreError) {
+        try self.init(path: path, writeAheadLog: true)
+    }
+
+    /// Opens (creating if needed) the database at `path`; without `writeAheadLog`, it keeps no
+    /// journal at all: for a file written once by one writer and discarded whole on failure.
+    init(path: String, writeAheadLog: Bool) throws(StoreError) {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &handle, flags, nil)
@@ -27,8 +33,13 @@ public final class Database {
         // overhead of the 4 KiB default; the cache keeps the B-tree edges being appended to.
         try execute("PRAGMA page_size = 16384")
         try execute("PRAGMA cache_size = -16384")
-        try execute("PRAGMA journal_mode = WAL")
-        try execute("PRAGMA synchronous = NORMAL")
+        if writeAheadLog {
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+        } else {
+            try execute("PRAGMA journal_mode = OFF")
+            try execute("PRAGMA synchronous = OFF")
+        }
         try execute("PRAGMA foreign_keys = ON")
         // Temporary tables and any statement journal stay in memory: they are small, and on
         // disk they cost a write per page touched.

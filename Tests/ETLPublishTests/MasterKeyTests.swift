@@ -64,11 +64,11 @@ import Testing
         defer { unsetenv("ETL_TEST_KEY") }
         let key = try MasterKey(environment: "ETL_TEST_KEY")
         let civil = try Pseudonymiser(
-            master: key, recipient: "civil_affairs", dataset: "elderly", field: "resident", keyVersion: 1)
+            master: key, recipient: "civil_affairs", field: "resident", keyVersion: 1)
         let statistics = try Pseudonymiser(
-            master: key, recipient: "statistics", dataset: "elderly", field: "resident", keyVersion: 1)
+            master: key, recipient: "statistics", field: "resident", keyVersion: 1)
         let rotated = try Pseudonymiser(
-            master: key, recipient: "civil_affairs", dataset: "elderly", field: "resident", keyVersion: 2)
+            master: key, recipient: "civil_affairs", field: "resident", keyVersion: 2)
         let token = try civil.token("R0000000001")
         #expect(token == (try civil.token("R0000000001")))
         #expect(token.hasPrefix("p1.") && token.count == 35)
