@@ -26,9 +26,13 @@ public enum ETLCommand {
         name: "--inbox", valueName: "dir",
         help: "Where the pipeline's file globs are resolved (default: its \"inbox\").")
 
+    static let publishDirOption = CommandSpec.Option(
+        name: "--publish-dir", valueName: "dir",
+        help: "Where snapshots are published (default: the pipeline's \"publish.folder\").")
+
     static let commands: [CommandSpec] = [
         CommandSpec(
-            name: "run", overview: "Import a pipeline's sources and resolve their records into residents.",
+            name: "run", overview: "Import a pipeline's sources, resolve residents, and publish its datasets.",
             arguments: [
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
             ],
@@ -37,6 +41,10 @@ public enum ETLCommand {
                 CommandSpec.Option(
                     name: "--accept-shrink", valueName: "source[,source…]",
                     help: "Accept a new export smaller than the shrink guard allows, for these sources, this run."),
+                publishDirOption,
+                CommandSpec.Option(
+                    name: "--snapshot-date", valueName: "YYYY-MM-DD",
+                    help: "The date published ages are computed on (default: today)."),
             ],
             discussion: exitCodes),
         CommandSpec(
@@ -56,6 +64,20 @@ public enum ETLCommand {
             options: [stateOption],
             discussion:
                 "Prints the header source,record_key,resident_id, then one row per record currently staged,\nby source and record key. The source is the pipeline's source name."
+        ),
+        CommandSpec(
+            name: "snapshots", overview: "List the published snapshot versions of a pipeline's datasets.",
+            arguments: [
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
+            ],
+            options: [
+                publishDirOption,
+                CommandSpec.Option(
+                    name: "--verify", valueName: nil,
+                    help: "Also check every file of each current version against its datapackage.json."),
+            ],
+            discussion:
+                "Lists each dataset's versions, oldest first, with rows, size and age; '*' marks the version CURRENT\nnames, which readers use. With --verify, exits 1 when a current version does not verify."
         ),
         CommandSpec(
             name: "keygen", overview: "Create a master key file for keyed pseudonyms.",
@@ -137,6 +159,7 @@ public enum ETLCommand {
         case "validate": return ValidateCommand(console: console).run(parsed)
         case "links": return LinksCommand(console: console).run(parsed)
         case "keygen": return KeygenCommand(console: console).run(parsed)
+        case "snapshots": return SnapshotsCommand(console: console).run(parsed)
         case "status": return try StatusCommand(console: console).run(parsed, spec: command)
         default:
             guard let name = parsed.positional.first else {

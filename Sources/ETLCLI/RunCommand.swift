@@ -23,12 +23,24 @@ struct RunCommand {
             }
             acceptShrink.insert(name)
         }
+        var snapshotDate: Int32?
+        if let text = arguments.values["--snapshot-date"] {
+            guard let date = Runner.date(text) else {
+                console.err("Error: --snapshot-date must be a date written YYYY-MM-DD, not '\(text)'")
+                console.err("Usage: \(spec.usage)")
+                console.err("  See 'etl run --help' for more information.")
+                return .usage
+            }
+            snapshotDate = date
+        }
         // SIGINT and SIGTERM stop the run cleanly between batches.
         StopRequest.install()
         let progressLine = console.stderrIsTerminal ? ProgressLine(console: console) : nil
-        let runner = Runner(
+        var runner = Runner(
             pipeline: pipeline, inbox: arguments.values["--inbox"], stateFolder: ETLCommand.stateFolder(arguments),
             acceptShrink: acceptShrink, progress: progressLine.map { line in { line.draw($0) } })
+        runner.publishFolder = arguments.values["--publish-dir"]
+        runner.snapshotDate = snapshotDate
         let report: RunReport
         do {
             report = try runner.run()
@@ -47,6 +59,10 @@ struct RunCommand {
             if let failure = source.failure { console.err("Error: \(failure)") }
         }
         if let failure = report.failure { console.err("Error: \(failure)") }
+        for note in report.publication?.notes ?? [] { console.err("Note: \(note)") }
+        for dataset in report.publication?.datasets ?? [] {
+            if let failure = dataset.failure { console.err("Error: \(failure)") }
+        }
         switch report.status {
         case .succeeded: return .success
         case .partial: return .partial

@@ -64,6 +64,29 @@ enum Summary {
             lines.append("")
             lines.append(report.status == .interrupted ? "Stopped: \(failure)" : "Residents: \(failure)")
         }
+        if let publication = report.publication {
+            lines.append("")
+            lines.append("Published \(publication.datasets.count) datasets in \(seconds(publication.seconds)):")
+            for dataset in publication.datasets {
+                let flag = dataset.identified ? ", IDENTIFIED" : ""
+                let head = "  \(dataset.name) (for \(dataset.recipient)\(flag)): "
+                switch dataset.status {
+                case .published:
+                    var text = head + "\(dataset.version ?? "?") is current, \(grouped(dataset.rows)) rows"
+                    if let k = dataset.kReached {
+                        text += ", k = \(k), \(grouped(dataset.suppressed)) of \(grouped(dataset.included)) suppressed"
+                    }
+                    text +=
+                        "; \(grouped(dataset.added)) added, \(grouped(dataset.changed)) changed, \(grouped(dataset.removed)) removed"
+                    lines.append(text)
+                case .unchanged:
+                    lines.append(head + "unchanged, \(dataset.version ?? "?") stays current (\(grouped(dataset.rows)) rows)")
+                case .failed:
+                    lines.append(
+                        head + "NOT published; " + (dataset.version.map { "\($0) stays current" } ?? "no version yet"))
+                }
+            }
+        }
         if !report.interruptedRuns.isEmpty {
             lines.append("")
             lines.append(

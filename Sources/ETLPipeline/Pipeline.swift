@@ -1,6 +1,7 @@
 import ETLCore
 import ETLImport
 import ETLNormalise
+import ETLPublish
 
 /// A loaded, validated pipeline file: the sources to import and where to find them.
 public struct Pipeline: Sendable {
@@ -20,6 +21,8 @@ public struct Pipeline: Sendable {
     public var resolves = true
     /// How records are resolved into residents (the `resolve` section; defaults otherwise).
     public var resolve = ResolverSettings()
+    /// What a run publishes after resolving (the `publish` section), if anything.
+    public var publish: PublishSettings?
 }
 
 /// One source of a pipeline: how its export is read, and where in the pipeline file each

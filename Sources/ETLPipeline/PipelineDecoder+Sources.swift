@@ -57,10 +57,14 @@ extension PipelineDecoder {
             }
         }
         let resolve = decodeResolve(members["resolve"]?.value, sources: sources.map(\.name))
+        let publish = decodePublish(members["publish"]?.value, folder: folder, sources: sources)
+        if let member = members["publish"], !resolve.enabled {
+            error("'publish' needs resolved residents; remove \"enabled\": false from 'resolve'", at: member.keyPosition)
+        }
         guard !hasErrors else { return nil }
         return Pipeline(
             name: name, path: path, sha256: sha256, inbox: inbox, allowedFolders: allowedFolders, sources: sources,
-            resolves: resolve.enabled, resolve: resolve.settings)
+            resolves: resolve.enabled, resolve: resolve.settings, publish: publish)
     }
 
     private mutating func decodeSource(_ node: JSONNode, index: Int) -> PipelineSource? {
@@ -162,7 +166,7 @@ extension PipelineDecoder {
             columnLocations: columnLocations, guards: guards)
     }
 
-    private func isNameByte(_ byte: UInt8) -> Bool {
+    func isNameByte(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }

@@ -8,7 +8,9 @@ import ETLImport
 /// a test keeps the two in step.
 struct PipelineDecoder {
     /// The keys each object of a pipeline file may have.
-    static let pipelineKeys = ["$schema", "name", "description", "inbox", "allowedFolders", "sources", "resolve"]
+    static let pipelineKeys = [
+        "$schema", "name", "description", "inbox", "allowedFolders", "sources", "resolve", "publish",
+    ]
     static let sourceKeys = [
         "name", "description", "format", "files", "encoding", "csv", "xml", "json", "key", "fields", "values",
         "dateFormats", "payload", "limits", "export",
@@ -24,6 +26,8 @@ struct PipelineDecoder {
 
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
+    /// The pipeline file's folder, which relative paths in it start from.
+    var keyFolder = "."
 
     init(file: String) {
         self.file = file

@@ -1,3 +1,4 @@
+import ETLPublish
 import ETLStore
 
 /// What a run did, for the summary the CLI prints. Holds no personal data.
@@ -23,6 +24,8 @@ public struct RunReport: Sendable {
     /// When no records changed since the run that last resolved (and the pipeline file is the
     /// same), that run: resolution was skipped, the residents are as it left them.
     public var resolutionUnchangedSince: Int64?
+    /// What publishing did, when the pipeline publishes and residents were there to publish.
+    public var publication: PublishReport?
     /// Why resolution failed, when it did.
     public var failure: String?
     public var seconds: Double

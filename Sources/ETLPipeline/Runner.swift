@@ -1,5 +1,6 @@
 import ETLCore
 import ETLImport
+import ETLPublish
 import ETLStore
 
 #if canImport(Glibc)
@@ -21,6 +22,12 @@ public struct Runner {
     public var progress: ((ProgressUpdate) -> Void)?
     /// Sources whose export may be smaller than the shrink guard allows, for this run.
     public var acceptShrink: Set<String> = []
+    /// Overrides the pipeline's publish folder (`--publish-dir`).
+    public var publishFolder: String?
+    /// The date published ages are computed on (yyyymmdd); today by default.
+    public var snapshotDate: Int32?
+    /// Called between staging a snapshot version and making it current (tests stand a crash there).
+    public var beforeFlip: ((String) throws(PublishError) -> Void)?
     /// Whether the run has been asked to stop, and by what (checked between batches and
     /// steps): by default a SIGINT or SIGTERM that `StopRequest.install()` caught.
     public var stopRequested: @Sendable () -> String? = { StopRequest.signalName }
@@ -107,12 +114,37 @@ public struct Runner {
                 status = .failed
                 message = "resolving residents failed: \(error); the residents and links of the last run are kept"
             }
+            // Publish from the residents now current: resolved tonight, or unchanged since an
+            // earlier run. A dataset that fails keeps its previous snapshot current.
+            var publication: PublishReport?
+            if let settings = pipeline.publish, status != .interrupted, resolution != nil || unchangedSince != nil {
+                do {
+                    var step = PublishStep(
+                        pipeline: pipeline, settings: settings, store: store, stateFolder: stateFolder,
+                        folder: publishFolder, snapshotDate: snapshotDate, stopRequested: stopRequested)
+                    step.beforeFlip = beforeFlip
+                    let report = try step.run(runID: runID)
+                    publication = report
+                    let failed = report.datasets.filter { $0.status == .failed }.count
+                    if failed > 0 {
+                        status = status == .succeeded ? .partial : status
+                        message =
+                            (message.map { $0 + "; " } ?? "")
+                            + "\(failed) of \(report.datasets.count) datasets were not published"
+                    }
+                } catch {
+                    status = status == .succeeded ? .partial : status
+                    message =
+                        (message.map { $0 + "; " } ?? "")
+                        + "publishing failed: \(error); every dataset's previous snapshot stays current"
+                }
+            }
             try store.finishRun(runID, status: status, message: message)
             return RunReport(
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
                 retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
-                resolution: resolution, resolutionUnchangedSince: unchangedSince,
+                resolution: resolution, resolutionUnchangedSince: unchangedSince, publication: publication,
                 failure: resolution == nil && unchangedSince == nil && (pipeline.resolves || status == .interrupted)
                     ? message : nil,
                 seconds: Timestamp.monotonicSeconds() - started)

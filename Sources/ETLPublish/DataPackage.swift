@@ -67,6 +67,12 @@ public struct DataPackage: Codable, Sendable, Equatable {
         public var name: String
         public var records: Int
         public var files: [SourceFile]
+
+        public init(name: String, records: Int, files: [SourceFile]) {
+            self.name = name
+            self.records = records
+            self.files = files
+        }
     }
 
     /// One file of a source's export.
@@ -74,6 +80,12 @@ public struct DataPackage: Codable, Sendable, Equatable {
         public var path: String
         public var bytes: Int
         public var sha256: String
+
+        public init(path: String, bytes: Int, sha256: String) {
+            self.path = path
+            self.bytes = bytes
+            self.sha256 = sha256
+        }
     }
 
     /// Keys added, changed and removed since `previousVersion`.

@@ -105,6 +105,8 @@ public enum ValueSource: Sendable, Equatable, CustomStringConvertible {
         case .age: .age
         case .birthYear: .year
         case .payload: .number
+        case .golden(.sex): .sex
+        case .departments: .departments
         default: nil
         }
     }
@@ -207,9 +209,9 @@ public enum KeySource: Sendable, Equatable {
     case file(String)
     /// The key itself, in this environment variable.
     case environment(String)
-    /// A key file whose path is in this environment variable. With `demoKeyIn` (a folder), a
-    /// key is generated there on first use when the variable is unset: for demos only.
-    case fileFromEnvironment(String, demoKeyIn: String?)
+    /// A key file whose path is in this environment variable. With `demoKey`, a key is
+    /// generated in the state folder on first use when the variable is unset: for demos only.
+    case fileFromEnvironment(String, demoKey: Bool)
 }
 
 /// The `publish` section of a pipeline: where snapshots go, the key, and the datasets.

@@ -24,7 +24,9 @@ struct DatasetBuilder {
         var nodesEvaluated: Int
     }
 
-    var context: HierarchyContext { HierarchyContext(topCodedYear: Int64(snapshotDate / 10000) - Hierarchy.topAge) }
+    var context: HierarchyContext {
+        HierarchyContext(topCodedYear: Int64(snapshotDate / 10000) - Hierarchy.topAge, sources: table.sources)
+    }
 
     func build() throws(PublishError) -> Built {
         let included = (0..<table.count).filter { row in dataset.include.allSatisfy { holds($0, row) } }
@@ -125,6 +127,8 @@ struct DatasetBuilder {
                 abs(value) < 1e15
             else { return Hierarchy.missing }
             return Int64(value.rounded(.down))
+        case .golden(.sex): return table.sex[row] == 0 ? Hierarchy.missing : Int64(table.sex[row])
+        case .departments: return Int64(bitPattern: table.departments[row])
         default: return Hierarchy.missing
         }
     }
@@ -136,9 +140,7 @@ struct DatasetBuilder {
             return text(condition.source, row).map(values.contains) ?? false
         case .between(let low, let high):
             let value: Double
-            if condition.source.hierarchy != nil, condition.source != .region,
-                condition.source != .golden(.address)
-            {
+            if condition.source == .age || condition.source == .birthYear {
                 let raw = number(condition.source, row)
                 guard raw != Hierarchy.missing else { return false }
                 value = Double(raw)

@@ -13,6 +13,10 @@ public enum Hierarchy: String, Sendable, CaseIterable {
     case region
     /// A whole number: ranges of 1 to 1000.
     case number
+    /// A sex code: the code, or nothing.
+    case sex
+    /// The departments that know a resident: which ones, or how many.
+    case departments
 
     /// Level names, finest first.
     public var levels: [String] {
@@ -22,6 +26,8 @@ public enum Hierarchy: String, Sendable, CaseIterable {
         case .year: ["exact", "band5", "band10", "any"]
         case .region: ["district", "city", "province", "any"]
         case .number: Hierarchy.rangeWidths.map { "range\($0)" } + ["any"]
+        case .sex: ["code", "any"]
+        case .departments: ["list", "count", "any"]
         }
     }
 
@@ -53,6 +59,10 @@ public enum Hierarchy: String, Sendable, CaseIterable {
             return level == 0 ? raw : (level == 1 ? raw / 100 : raw / 10000)
         case .number:
             return raw.floorDivided(by: Hierarchy.rangeWidths[level])
+        case .sex:
+            return raw
+        case .departments:
+            return level == 0 ? raw : Int64(UInt64(bitPattern: raw).nonzeroBitCount)
         }
     }
 
@@ -95,6 +105,13 @@ public enum Hierarchy: String, Sendable, CaseIterable {
             let width = Hierarchy.rangeWidths[level]
             let start = raw.floorDivided(by: width) * width
             return width == 1 ? "\(start)" : "\(start)-\(start + width - 1)"
+        case .sex:
+            return String(UnicodeScalar(UInt8(truncatingIfNeeded: raw)))
+        case .departments:
+            let mask = UInt64(bitPattern: raw)
+            if level == 1 { return String(mask.nonzeroBitCount) }
+            return context.sources.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { context.sources[$0] }
+                .joined(separator: "|")
         }
     }
 }
@@ -103,6 +120,8 @@ public enum Hierarchy: String, Sendable, CaseIterable {
 struct HierarchyContext: Sendable {
     /// Birth years up to this one are published as `<=year` (age 90 and over).
     var topCodedYear: Int64
+    /// The pipeline's sources, in its order, which department sets are bits of.
+    var sources: [String]
 }
 
 extension Int64 {

@@ -18,11 +18,14 @@ public struct PublishContext: Sendable {
     public var snapshotDate: Int32
     /// The publish folder (the pipeline's, or `--publish-dir`).
     public var folder: String
+    /// The state folder, where a demo key is kept.
+    public var stateFolder: String
 
     public init(
         pipeline: String, pipelineSHA256: String, runID: Int64, sources: [String],
-        exports: [DataPackage.SourceExport], snapshotDate: Int32, folder: String
+        exports: [DataPackage.SourceExport], snapshotDate: Int32, folder: String, stateFolder: String
     ) {
+        self.stateFolder = stateFolder
         self.pipeline = pipeline
         self.pipelineSHA256 = pipelineSHA256
         self.runID = runID
@@ -103,7 +106,7 @@ public struct Publisher {
         var key: Result<MasterKey, PublishError>?
         if let source = settings.key {
             do throws(PublishError) {
-                let (loaded, note) = try Publisher.loadKey(source)
+                let (loaded, note) = try Publisher.loadKey(source, stateFolder: context.stateFolder)
                 key = .success(loaded)
                 if let note { notes.append(note) }
             } catch {
@@ -134,19 +137,19 @@ public struct Publisher {
     }
 
     /// The master key from `source`, and a note when a demo key was generated.
-    static func loadKey(_ source: KeySource) throws(PublishError) -> (MasterKey, String?) {
+    static func loadKey(_ source: KeySource, stateFolder: String) throws(PublishError) -> (MasterKey, String?) {
         switch source {
         case .file(let path):
             return (try MasterKey(file: path), nil)
         case .environment(let name):
             return (try MasterKey(environment: name), nil)
-        case .fileFromEnvironment(let name, let demoFolder):
+        case .fileFromEnvironment(let name, let demoKey):
             if let value = getenv(name), value.pointee != 0 {
                 return (try MasterKey(file: String(cString: value)), nil)
             }
-            guard let demoFolder else { throw .keyVariableUnset(variable: name) }
-            try FileSystem.makeDirectories(demoFolder)
-            let path = demoFolder + "/demo-master.key"
+            guard demoKey else { throw .keyVariableUnset(variable: name) }
+            try FileSystem.makeDirectories(stateFolder)
+            let path = stateFolder + "/demo-master.key"
             var note: String?
             if !FileSystem.exists(path) {
                 _ = try MasterKey.generate(file: path)
