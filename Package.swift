@@ -50,9 +50,10 @@ let package = Package(
         .testTarget(name: "ETLStoreTests", dependencies: ["ETLStore", "TestSupport"]),
         .testTarget(name: "ETLImportTests", dependencies: ["ETLImport", "TestSupport"]),
         .testTarget(name: "ETLNormaliseTests", dependencies: ["ETLNormalise", "ETLCore"]),
-        .testTarget(name: "ETLPublishTests", dependencies: ["ETLPublish", "ETLCore", "TestSupport"]),
+        .testTarget(name: "ETLPublishTests", dependencies: ["ETLPublish", "ETLCore", "ETLStore", "TestSupport"]),
         .testTarget(
-            name: "ETLPipelineTests", dependencies: ["ETLPipeline", "ETLNormalise", "ETLStore", "Synth", "TestSupport"]),
+            name: "ETLPipelineTests",
+            dependencies: ["ETLPipeline", "ETLNormalise", "ETLPublish", "ETLStore", "Synth", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["etl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,7 +28,7 @@ public enum ETLCommand {
 
     static let publishDirOption = CommandSpec.Option(
         name: "--publish-dir", valueName: "dir",
-        help: "Where snapshots are published (default: the pipeline's \"publish.folder\").")
+        help: "Where snapshots are published (default: \"publish.folder\", else published in the state folder).")
 
     static let commands: [CommandSpec] = [
         CommandSpec(
@@ -71,7 +71,7 @@ public enum ETLCommand {
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
             ],
             options: [
-                publishDirOption,
+                publishDirOption, stateOption,
                 CommandSpec.Option(
                     name: "--verify", valueName: nil,
                     help: "Also check every file of each current version against its datapackage.json."),

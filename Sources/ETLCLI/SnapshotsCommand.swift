@@ -15,7 +15,8 @@ struct SnapshotsCommand {
         let verify = arguments.flags.contains("--verify")
         guard
             let entries = SnapshotListing.list(
-                pipeline: pipeline, publishFolder: arguments.values["--publish-dir"], verify: verify)
+                pipeline: pipeline, publishFolder: arguments.values["--publish-dir"],
+                stateFolder: ETLCommand.stateFolder(arguments), verify: verify)
         else {
             console.err("Error: \(pipeline.path) publishes nothing; add a \"publish\" section to it")
             return .failure

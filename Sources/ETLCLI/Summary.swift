@@ -80,7 +80,8 @@ enum Summary {
                         "; \(grouped(dataset.added)) added, \(grouped(dataset.changed)) changed, \(grouped(dataset.removed)) removed"
                     lines.append(text)
                 case .unchanged:
-                    lines.append(head + "unchanged, \(dataset.version ?? "?") stays current (\(grouped(dataset.rows)) rows)")
+                    lines.append(
+                        head + "unchanged, \(dataset.version ?? "?") stays current (\(grouped(dataset.rows)) rows)")
                 case .failed:
                     lines.append(
                         head + "NOT published; " + (dataset.version.map { "\($0) stays current" } ?? "no version yet"))

@@ -19,7 +19,7 @@ extension PipelineDecoder {
     mutating func decodePublish(_ node: JSONNode?, folder: String, sources: [PipelineSource]) -> PublishSettings? {
         keyFolder = folder
         guard let node,
-            let members = object(node, "'publish'", allowed: Self.publishKeys, required: ["folder", "datasets"])
+            let members = object(node, "'publish'", allowed: Self.publishKeys, required: ["datasets"])
         else { return nil }
         let target = members["folder"].flatMap { string($0.value, "'publish.folder'") }.map {
             FilePaths.resolve($0, against: folder)
@@ -55,7 +55,6 @@ extension PipelineDecoder {
                 error("'datasets' must be a non-empty array of datasets", at: node.position)
             }
         }
-        guard let target else { return nil }
         return PublishSettings(folder: target, key: key, keyVersion: keyVersion, retain: retain, datasets: datasets)
     }
 
@@ -153,7 +152,9 @@ extension PipelineDecoder {
                         at: member.value.position)
                 }
             } else {
-                error("'key' names no column '\(name)'\(Self.didYouMean(name, in: columns.map(\.name)))", at: member.value.position)
+                error(
+                    "'key' names no column '\(name)'\(Self.didYouMean(name, in: columns.map(\.name)))",
+                    at: member.value.position)
             }
         }
         var formats: [OutputFormat] = [.csv]
@@ -223,14 +224,16 @@ extension PipelineDecoder {
     }
 
     private mutating func decodeColumn(_ node: JSONNode, identified: Bool, sources: [PipelineSource]) -> Column? {
-        guard let members = object(node, "a column", allowed: Self.columnKeys, required: ["name", "from", "transform"]),
+        guard
+            let members = object(node, "a column", allowed: Self.columnKeys, required: ["name", "from", "transform"]),
             let name = members["name"].flatMap({ string($0.value, "a column's 'name'") }),
             let source = members["from"].flatMap({ decodeValueSource($0.value, sources: sources) }),
             let transformNode = members["transform"]?.value
         else { return nil }
         if !name.utf8.allSatisfy({ isNameByte($0) }) {
             error(
-                "column name '\(name)' may use only letters a-z, digits, '_' and '-'", at: members["name"]!.value.position)
+                "column name '\(name)' may use only letters a-z, digits, '_' and '-'",
+                at: members["name"]!.value.position)
         }
         let transform: ColumnTransform
         if let text = transformNode.stringValue {
@@ -249,7 +252,9 @@ extension PipelineDecoder {
             transformNode, "a transform", allowed: Self.generaliseKeys, required: ["generalise"])
         {
             guard let hierarchy = source.hierarchy else {
-                error("'\(source)' cannot be generalised; use keep, pseudonym, mask or suppress", at: transformNode.position)
+                error(
+                    "'\(source)' cannot be generalised; use keep, pseudonym, mask or suppress",
+                    at: transformNode.position)
                 return nil
             }
             guard let level = members["generalise"].flatMap({ decodeLevel($0.value, hierarchy) }) else { return nil }
@@ -369,7 +374,8 @@ extension PipelineDecoder {
             }
         }
         if let member = members["sensitive"],
-            let sensitive = object(member.value, "'sensitive'", allowed: Self.sensitiveKeys, required: ["column", "l"]),
+            let sensitive = object(
+                member.value, "'sensitive'", allowed: Self.sensitiveKeys, required: ["column", "l"]),
             let name = sensitive["column"].flatMap({ string($0.value, "'column'") }),
             let l = sensitive["l"].flatMap({ integer($0.value, "'l'", range: 2...1000) })
         {

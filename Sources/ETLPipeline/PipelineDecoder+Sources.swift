@@ -59,7 +59,8 @@ extension PipelineDecoder {
         let resolve = decodeResolve(members["resolve"]?.value, sources: sources.map(\.name))
         let publish = decodePublish(members["publish"]?.value, folder: folder, sources: sources)
         if let member = members["publish"], !resolve.enabled {
-            error("'publish' needs resolved residents; remove \"enabled\": false from 'resolve'", at: member.keyPosition)
+            error(
+                "'publish' needs resolved residents; remove \"enabled\": false from 'resolve'", at: member.keyPosition)
         }
         guard !hasErrors else { return nil }
         return Pipeline(

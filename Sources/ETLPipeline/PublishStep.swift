@@ -33,11 +33,17 @@ struct PublishStep {
         let context = PublishContext(
             pipeline: pipeline.name, pipelineSHA256: pipeline.sha256, runID: runID,
             sources: pipeline.sources.map(\.name), exports: exports,
-            snapshotDate: snapshotDate ?? PublishStep.today(), folder: folder ?? settings.folder,
+            snapshotDate: snapshotDate ?? PublishStep.today(),
+            folder: folder ?? settings.folder ?? PublishStep.defaultFolder(stateFolder: stateFolder),
             stateFolder: stateFolder)
         var publisher = Publisher(settings: settings, context: context)
         publisher.beforeFlip = beforeFlip
         return try publisher.publish(store: store, stopRequested: stopRequested)
+    }
+
+    /// Where a pipeline that names no publish folder publishes: `published` in the state folder.
+    static func defaultFolder(stateFolder: String) -> String {
+        FilePaths.join(stateFolder, "published")
     }
 
     /// Today's local date as yyyymmdd.

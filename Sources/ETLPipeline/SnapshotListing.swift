@@ -15,9 +15,9 @@ public enum SnapshotListing {
     }
 
     /// Every dataset of `pipeline` with its versions; `nil` when the pipeline publishes nothing.
-    public static func list(pipeline: Pipeline, publishFolder: String?, verify: Bool) -> [Entry]? {
+    public static func list(pipeline: Pipeline, publishFolder: String?, stateFolder: String, verify: Bool) -> [Entry]? {
         guard let settings = pipeline.publish else { return nil }
-        let folder = publishFolder ?? settings.folder
+        let folder = publishFolder ?? settings.folder ?? PublishStep.defaultFolder(stateFolder: stateFolder)
         return settings.datasets.map { dataset in
             let catalog = SnapshotCatalog(folder: folder, dataset: dataset.name)
             var problem: String?

@@ -189,7 +189,8 @@ public struct PrivacyModel: Sendable, Equatable {
     public var sensitive: (column: String, l: Int)?
 
     public init(
-        k: Int = 5, suppressionLimit: Double = 0.05, quasiIdentifiers: [String], sensitive: (column: String, l: Int)? = nil
+        k: Int = 5, suppressionLimit: Double = 0.05, quasiIdentifiers: [String],
+        sensitive: (column: String, l: Int)? = nil
     ) {
         self.k = k
         self.suppressionLimit = suppressionLimit
@@ -216,14 +217,15 @@ public enum KeySource: Sendable, Equatable {
 
 /// The `publish` section of a pipeline: where snapshots go, the key, and the datasets.
 public struct PublishSettings: Sendable {
-    public var folder: String
+    /// The publish folder; `nil` for `published` in the state folder.
+    public var folder: String?
     public var key: KeySource?
     public var keyVersion: Int
     /// Versions kept per dataset (the current one is never removed).
     public var retain: Int
     public var datasets: [Dataset]
 
-    public init(folder: String, key: KeySource?, keyVersion: Int = 1, retain: Int = 10, datasets: [Dataset]) {
+    public init(folder: String?, key: KeySource?, keyVersion: Int = 1, retain: Int = 10, datasets: [Dataset]) {
         self.folder = folder
         self.key = key
         self.keyVersion = keyVersion

@@ -112,7 +112,8 @@ struct PrivacySearch {
         }
         let kept = (0..<classCount).filter { !failing[$0] }
         return Evaluation(
-            levels: levels, suppressed: suppressed, suppressedCount: suppressedCount, classSizes: kept.map { sizes[$0] },
+            levels: levels, suppressed: suppressed, suppressedCount: suppressedCount,
+            classSizes: kept.map { sizes[$0] },
             smallestClass: kept.map { sizes[$0] }.min() ?? 0,
             lowestDiversity: sensitive == nil ? 0 : (kept.map { diversity[$0] }.min() ?? 0))
     }

@@ -24,7 +24,8 @@ public enum PublishError: Error, Sendable, Equatable, CustomStringConvertible {
     /// More sources than a resident's department set can hold.
     case tooManySources(count: Int)
     /// No generalisation the dataset allows reaches k (and ℓ) within the suppression limit.
-    case privacyNotReached(dataset: String, k: Int, l: Int?, suppressionLimit: Double, bestSuppressed: Int, included: Int)
+    case privacyNotReached(
+        dataset: String, k: Int, l: Int?, suppressionLimit: Double, bestSuppressed: Int, included: Int)
     /// A direct identifier of an included resident appears in a dataset that is not identified.
     case leak(dataset: String, column: String, kind: String, resident: String)
     /// A snapshot file or folder could not be written.

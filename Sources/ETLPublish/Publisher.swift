@@ -88,11 +88,12 @@ public struct Publisher {
 
     /// Publishes every dataset; one that fails leaves its previous snapshot current and does
     /// not stop the others. Throws only when the residents cannot be read at all.
-    public func publish(store: StateStore, stopRequested: () -> String? = { nil }) throws(PublishError)
+    public func publish(
+        store: StateStore, stopRequested: () -> String? = { nil }
+    ) throws(PublishError)
         -> PublishReport
     {
         let started = Timestamp.monotonicSeconds()
-        var notes: [String] = []
         var payload: [ResidentTable.PayloadReference] = []
         for dataset in settings.datasets {
             let sources = dataset.columns.map(\.source) + dataset.include.map(\.source)
@@ -103,6 +104,17 @@ public struct Publisher {
         }
         let table = try ResidentTable(
             store: store, pipeline: context.pipeline, sources: context.sources, payload: payload)
+        return publish(table: table, stopRequested: stopRequested, started: started)
+    }
+
+    /// Publishes every dataset from `table`.
+    func publish(
+        table: ResidentTable, stopRequested: () -> String? = { nil }, started: Double? = nil
+    )
+        -> PublishReport
+    {
+        let started = started ?? Timestamp.monotonicSeconds()
+        var notes: [String] = []
         var key: Result<MasterKey, PublishError>?
         if let source = settings.key {
             do throws(PublishError) {

@@ -73,11 +73,7 @@ struct ResidentTable: Sendable {
     init(
         store: StateStore, pipeline: String, sources: [String], payload: [PayloadReference]
     ) throws(PublishError) {
-        self.sources = sources
-        payloadReferences = payload
-        payloadValues = Array(repeating: [], count: payload.count)
-        payloadCodes = Array(repeating: [], count: payload.count)
-        var interned = [[String: Int32]](repeating: [:], count: payload.count)
+        self.init(sources: sources, payload: payload)
         do {
             let cursor = try store.publishableResidents(pipeline: pipeline, payload: !payload.isEmpty)
             // The store's source positions, mapped to the pipeline's order (a source the
@@ -85,46 +81,21 @@ struct ResidentTable: Sendable {
             let position = cursor.sources.map { sources.firstIndex(of: $0) ?? -1 }
             guard sources.count <= 64 else { throw PublishError.tooManySources(count: sources.count) }
             while let resident = try cursor.next() {
-                numbers.append(resident.number)
-                names.append(resident.values[0])
-                idNumbers.append(resident.values[1])
-                sex.append(resident.values[2].flatMap { $0.utf8.first } ?? 0)
-                birth.append(resident.values[3].map(ResidentTable.yyyymmdd) ?? 0)
-                phones.append(resident.values[4])
-                addresses.append(resident.values[5])
-                region.append(resident.region.flatMap { Int32($0) } ?? 0)
                 var mask: UInt64 = 0
                 for record in resident.records where position[record.source] >= 0 {
                     mask |= 1 << UInt64(position[record.source])
                 }
-                departments.append(mask)
-                guard !payload.isEmpty else { continue }
-                let parsed = resident.records.map { record in
-                    (position[record.source], record.payload.map(ResidentTable.payloadObject) ?? [:])
-                }
-                for (index, reference) in payload.enumerated() {
-                    var found: String?
-                    // By the pipeline's source order, then record key (the cursor's order).
-                    for (source, object) in parsed.sorted(by: { $0.0 < $1.0 }) where source >= 0 {
-                        if let wanted = reference.source, sources[source] != wanted { continue }
-                        if let value = object[reference.field], !value.isEmpty {
-                            found = value
-                            break
-                        }
-                    }
-                    guard let found else {
-                        payloadCodes[index].append(-1)
-                        continue
-                    }
-                    if let code = interned[index][found] {
-                        payloadCodes[index].append(code)
-                    } else {
-                        let code = Int32(payloadValues[index].count)
-                        interned[index][found] = code
-                        payloadValues[index].append(found)
-                        payloadCodes[index].append(code)
-                    }
-                }
+                // Payload objects by the pipeline's source order, then record key (the
+                // cursor's order within a source).
+                let payloads =
+                    payload.isEmpty
+                    ? []
+                    : resident.records.map { record in
+                        (position[record.source], record.payload.map(ResidentTable.payloadObject) ?? [:])
+                    }.filter { $0.0 >= 0 }.sorted { $0.0 < $1.0 }
+                append(
+                    number: resident.number, values: resident.values, region: resident.region, departments: mask,
+                    payloads: payloads)
             }
         } catch let error as StoreError {
             throw .store(error.description)
@@ -132,6 +103,60 @@ struct ResidentTable: Sendable {
             throw error
         } catch {
             throw .store("\(error)")
+        }
+    }
+
+    /// An empty table over `sources` that reads the payload fields `payload` (for tests).
+    init(sources: [String], payload: [PayloadReference]) {
+        self.sources = sources
+        payloadReferences = payload
+        payloadValues = Array(repeating: [], count: payload.count)
+        payloadCodes = Array(repeating: [], count: payload.count)
+    }
+
+    /// Per payload reference, its values' codes so far.
+    private var interned: [[String: Int32]] = []
+
+    /// Adds a resident: its number, unified values (in `CanonicalField` order), region code,
+    /// departments (a bit per source), and its records' payload objects as (source position,
+    /// members), in the pipeline's source order.
+    mutating func append(
+        number: Int64, values: [String?], region: String?, departments mask: UInt64,
+        payloads: [(Int, [String: String])]
+    ) {
+        numbers.append(number)
+        names.append(values[0])
+        idNumbers.append(values[1])
+        sex.append(values[2].flatMap { $0.utf8.first } ?? 0)
+        birth.append(values[3].map(ResidentTable.yyyymmdd) ?? 0)
+        phones.append(values[4])
+        addresses.append(values[5])
+        self.region.append(region.flatMap { Int32($0) } ?? 0)
+        departments.append(mask)
+        if interned.count < payloadReferences.count {
+            interned = Array(repeating: [:], count: payloadReferences.count)
+        }
+        for (index, reference) in payloadReferences.enumerated() {
+            var found: String?
+            for (source, object) in payloads {
+                if let wanted = reference.source, sources[source] != wanted { continue }
+                if let value = object[reference.field], !value.isEmpty {
+                    found = value
+                    break
+                }
+            }
+            guard let found else {
+                payloadCodes[index].append(-1)
+                continue
+            }
+            if let code = interned[index][found] {
+                payloadCodes[index].append(code)
+            } else {
+                let code = Int32(payloadValues[index].count)
+                interned[index][found] = code
+                payloadValues[index].append(found)
+                payloadCodes[index].append(code)
+            }
         }
     }
 

@@ -148,8 +148,7 @@ struct SnapshotWriter {
 
     /// One JSON object per line, members in column order; whole numbers as numbers, a missing
     /// value as null.
-    private func writeJSONLines(_ rows: RowSet, to path: String) throws(PublishError) -> (bytes: Int, sha256: String)
-    {
+    private func writeJSONLines(_ rows: RowSet, to path: String) throws(PublishError) -> (bytes: Int, sha256: String) {
         let file = try OutputFile(path: path, mode: fileMode)
         let names: [[UInt8]] = dataset.columns.map { column in
             var bytes: [UInt8] = []
@@ -270,7 +269,9 @@ struct SnapshotWriter {
         let path = folder + "/" + SnapshotWriter.rowIndexFile
         let file = try OutputFile(path: path, mode: fileMode)
         for row in rows.order {
-            try file.write((rows.string(row: row, column: keyColumn) ?? "") + "\t" + SnapshotWriter.hex(rows.digest(row: row)) + "\n")
+            try file.write(
+                (rows.string(row: row, column: keyColumn) ?? "") + "\t" + SnapshotWriter.hex(rows.digest(row: row))
+                    + "\n")
         }
         let written = try file.close()
         return DataPackage.FileEntry(path: SnapshotWriter.rowIndexFile, hash: "sha256:" + written.sha256)

@@ -146,7 +146,8 @@ extension StateStore {
                 let values: [SQLValue] = resident.values.map { $0.map { .text($0) } ?? .null }
                 try update.bind(
                     [.integer(runID), .integer(Int64(resident.records.count))] + values + [
-                        resident.region.map { .text($0) } ?? .null, .text(resident.provenance), .integer(numbers[index]),
+                        resident.region.map { .text($0) } ?? .null, .text(resident.provenance),
+                        .integer(numbers[index]),
                     ])
                 try update.run()
             }

@@ -1,6 +1,7 @@
 import ETLCore
 import ETLImport
 import ETLNormalise
+import ETLPublish
 import Foundation
 import TestSupport
 import Testing
@@ -46,6 +47,28 @@ import Testing
         #expect(
             keys(root["properties"]?["resolve"]?["properties"]?["survivorship"])
                 == Set(CanonicalField.allCases.map(\.rawValue)))
+        let publish = root["properties"]?["publish"]
+        #expect(keys(publish) == Set(PipelineDecoder.publishKeys))
+        #expect(keys(publish?["properties"]?["key"]) == Set(PipelineDecoder.keyKeys))
+        let dataset = definitions?["dataset"]
+        #expect(keys(dataset) == Set(PipelineDecoder.datasetKeys))
+        #expect(keys(dataset?["properties"]?["include"]?["items"]) == Set(PipelineDecoder.includeKeys))
+        #expect(keys(dataset?["properties"]?["privacy"]) == Set(PipelineDecoder.privacyKeys))
+        #expect(
+            keys(dataset?["properties"]?["privacy"]?["properties"]?["sensitive"]) == Set(PipelineDecoder.sensitiveKeys))
+        let column = definitions?["column"]
+        #expect(keys(column) == Set(PipelineDecoder.columnKeys))
+        let transforms = column?["properties"]?["transform"]?["oneOf"]?.elements
+        #expect(keys(transforms?.last) == Set(PipelineDecoder.generaliseKeys))
+        #expect(enumValues(transforms?.first) == Set(PipelineDecoder.simpleTransforms))
+        #expect(
+            enumValues(transforms?.last?["properties"]?["generalise"])
+                == Set(Hierarchy.allCases.flatMap(\.levels)))
+        let valueSource = definitions?["valueSource"]?["oneOf"]?.elements
+        #expect(enumValues(valueSource?.first) == Set(ValueSource.named.keys))
+        #expect(keys(valueSource?.last) == Set(PipelineDecoder.payloadReferenceKeys))
+        #expect(
+            enumValues(dataset?["properties"]?["formats"]?["items"]) == Set(OutputFormat.allCases.map(\.rawValue)))
     }
 
     @Test func enumeratedValuesMatch() throws {

@@ -29,7 +29,8 @@ import Testing
 
     private func resident(_ kept: Int64?, _ records: [Int], splitFrom: [Int64] = []) -> ResidentWrite {
         ResidentWrite(
-            kept: kept, values: ["N", nil, nil, nil, nil, nil], region: nil, provenance: "{}", records: records, splitFrom: splitFrom
+            kept: kept, values: ["N", nil, nil, nil, nil, nil], region: nil, provenance: "{}", records: records,
+            splitFrom: splitFrom
         )
     }
 
