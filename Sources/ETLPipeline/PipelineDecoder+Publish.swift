@@ -301,7 +301,7 @@ extension PipelineDecoder {
         guard let text = string(node, "a level") else { return nil }
         if let level = hierarchy.levels.firstIndex(of: text) { return level }
         error(
-            "unknown level '\(text)' for a \(hierarchy.rawValue)\(Self.didYouMean(text, in: hierarchy.levels))",
+            "unknown level '\(text)' for \(hierarchy.rawValue) values\(Self.didYouMean(text, in: hierarchy.levels))",
             at: node.position)
         return nil
     }

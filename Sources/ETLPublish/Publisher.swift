@@ -176,11 +176,12 @@ public struct Publisher {
         _ dataset: Dataset, table: ResidentTable, key: Result<MasterKey, PublishError>?, report: inout DatasetReport
     ) throws(PublishError) {
         var pseudonymisers: [Int: Pseudonymiser] = [:]
-        var master: MasterKey?
+        // The manifest names the pipeline's key whenever there is one, so a recipient can tell
+        // when tokens change.
+        let master = try? key?.get()
         for (index, column) in dataset.columns.enumerated() where column.transform == .pseudonym {
             guard let key else { throw .noKeyConfigured(dataset: dataset.name) }
             let loaded = try key.get()
-            master = loaded
             pseudonymisers[index] = try Pseudonymiser(
                 master: loaded, recipient: dataset.recipient, field: column.source.description,
                 keyVersion: settings.keyVersion)

@@ -1,0 +1,84 @@
+import ETLCore
+import ETLPipeline
+import ETLPublish
+import ETLStore
+import Foundation
+import TestSupport
+import Testing
+
+/// `etl run` on the demo publishes its three datasets: complete, verifiable, and with no raw
+/// identifier in a dataset that is not identified.
+@Suite struct RunnerPublishTests {
+    private func demo() throws -> Pipeline {
+        try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
+    }
+
+    private func runner(_ folder: TemporaryDirectory) throws -> Runner {
+        var runner = Runner(pipeline: try demo(), stateFolder: folder.file("state"))
+        runner.snapshotDate = 20_261_127
+        return runner
+    }
+
+    @Test func theDemoPublishesThreeDatasetsThatVerify() throws {
+        let folder = TemporaryDirectory()
+        let report = try runner(folder).run()
+        #expect(report.status == .succeeded)
+        let publication = try #require(report.publication)
+        #expect(publication.datasets.map(\.status) == [.published, .published, .published])
+        #expect(publication.datasets.map(\.name) == ["elderly_care", "population_statistics", "service_index"])
+        let published = folder.file("state/published")
+        for dataset in publication.datasets {
+            let package = try SnapshotCatalog(folder: published, dataset: dataset.name).verifyCurrent()
+            #expect(package.etl.identified == dataset.identified)
+            #expect(package.etl.sources.map(\.name) == ["social_security", "health_insurance", "civil_affairs"])
+            #expect(package.etl.sources.map(\.records) == [20, 16, 11])
+            #expect(package.etl.runId == report.runID)
+        }
+        #expect(publication.datasets[1].kReached.map { $0 >= 5 } == true)
+    }
+
+    @Test func noRawIdentifierAppearsInADatasetThatIsNotIdentified() throws {
+        let folder = TemporaryDirectory()
+        _ = try runner(folder).run()
+        // Every unified ID number, phone and name, read back from the state store.
+        let store = try StateStore(folder: folder.file("state"))
+        let cursor = try store.publishableResidents(pipeline: "demo", payload: false)
+        var identifiers: [String] = []
+        while let resident = try cursor.next() {
+            identifiers += [resident.values[0], resident.values[1], resident.values[4]].compactMap { $0 }
+        }
+        #expect(identifiers.count > 40)
+        let published = folder.file("state/published")
+        for dataset in ["elderly_care", "population_statistics"] {
+            let version = published + "/" + dataset + "/v000001"
+            for file in try FileManager.default.contentsOfDirectory(atPath: version) where file != "data.sqlite" {
+                let text = try String(contentsOfFile: version + "/" + file, encoding: .utf8)
+                for identifier in identifiers {
+                    #expect(!text.contains(identifier), "\(dataset)/\(file) holds an identifier")
+                }
+            }
+        }
+    }
+
+    @Test func aSecondRunWithTheSameInputsPublishesNothingNew() throws {
+        let folder = TemporaryDirectory()
+        _ = try runner(folder).run()
+        let again = try runner(folder).run()
+        #expect(again.publication?.datasets.map(\.status) == [.unchanged, .unchanged, .unchanged])
+        #expect(again.status == .succeeded)
+    }
+
+    @Test func aRunThatCrashesBeforeTheFlipLeavesThePreviousSnapshotsCurrent() throws {
+        let folder = TemporaryDirectory()
+        _ = try runner(folder).run()
+        var crashing = try runner(folder)
+        crashing.snapshotDate = 20_401_127  // everyone is older: the elderly list changes
+        crashing.beforeFlip = { _ throws(PublishError) in throw .cannotWrite(path: "CURRENT", reason: "killed") }
+        let report = try crashing.run()
+        #expect(report.status == .partial)
+        let elderly = try #require(report.publication?.datasets.first)
+        #expect(elderly.status == .failed && elderly.version == "v000001")
+        let catalog = SnapshotCatalog(folder: folder.file("state/published"), dataset: "elderly_care")
+        #expect(try catalog.verifyCurrent().version == "v000001")
+    }
+}
