@@ -66,7 +66,9 @@ enum Summary {
         }
         if let publication = report.publication {
             lines.append("")
-            lines.append("Published \(publication.datasets.count) datasets in \(seconds(publication.seconds)):")
+            lines.append(
+                "Published \(publication.datasets.count) datasets in \(seconds(publication.seconds)) (reading the residents \(seconds(publication.readSeconds))):"
+            )
             for dataset in publication.datasets {
                 let flag = dataset.identified ? ", IDENTIFIED" : ""
                 let head = "  \(dataset.name) (for \(dataset.recipient)\(flag)): "
@@ -77,11 +79,11 @@ enum Summary {
                         text += ", k = \(k), \(grouped(dataset.suppressed)) of \(grouped(dataset.included)) suppressed"
                     }
                     text +=
-                        "; \(grouped(dataset.added)) added, \(grouped(dataset.changed)) changed, \(grouped(dataset.removed)) removed"
+                        "; \(grouped(dataset.added)) added, \(grouped(dataset.changed)) changed, \(grouped(dataset.removed)) removed; \(seconds(dataset.seconds))"
                     lines.append(text)
                 case .unchanged:
                     lines.append(
-                        head + "unchanged, \(dataset.version ?? "?") stays current (\(grouped(dataset.rows)) rows)")
+                        head + "unchanged, \(dataset.version ?? "?") stays current (\(grouped(dataset.rows)) rows); \(seconds(dataset.seconds))")
                 case .failed:
                     lines.append(
                         head + "NOT published; " + (dataset.version.map { "\($0) stays current" } ?? "no version yet"))

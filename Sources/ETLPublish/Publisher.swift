@@ -41,6 +41,8 @@ public struct PublishReport: Sendable {
     public var datasets: [DatasetReport]
     /// Things to tell the person running etl (a demo key was generated, …).
     public var notes: [String]
+    /// Seconds spent reading the residents from the state store.
+    public var readSeconds = 0.0
     public var seconds: Double
 }
 
@@ -104,7 +106,9 @@ public struct Publisher {
         }
         let table = try ResidentTable(
             store: store, pipeline: context.pipeline, sources: context.sources, payload: payload)
-        return publish(table: table, stopRequested: stopRequested, started: started)
+        var report = publish(table: table, stopRequested: stopRequested, started: started)
+        report.readSeconds = Timestamp.monotonicSeconds() - started - report.datasets.reduce(0) { $0 + $1.seconds }
+        return report
     }
 
     /// Publishes every dataset from `table`.
