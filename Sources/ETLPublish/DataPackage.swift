@@ -52,6 +52,9 @@ public struct DataPackage: Codable, Sendable, Equatable {
         public var identified: Bool
         public var snapshotDate: String
         public var previousVersion: String?
+        /// A SHA-256 of the columns, formats and rows: a version whose data would have the same
+        /// digest as the current one is not written.
+        public var contentSha256: String
         public var keyId: String?
         public var keyVersion: Int?
         public var sources: [SourceExport]

@@ -69,7 +69,7 @@ struct DatasetBuilder {
                 rows.append(try cell(column, index: index, level: levels[index], row: row, regionLabels: &regionLabels))
             }
         }
-        if !dataset.identified {
+        if !dataset.identified, !LeakGuard.columnsToCheck(dataset.columns).isEmpty {
             try LeakGuard(table: table, included: included).check(rows, dataset: dataset)
         }
         rows.sort(key: dataset.key.flatMap { key in dataset.columns.firstIndex { $0.name == key } })

@@ -6,8 +6,7 @@ import ETLStore
 ///
 /// A cell leaks when it is such a value, when one of its words is (words split at spaces and
 /// `,;|/`), or when a run of digits in it holds an ID number (15 or 18 characters) or a
-/// mobile number (11 digits). Pseudonym and suppressed columns are not read: they hold
-/// tokens or nothing. Names are matched as whole values and words, not inside longer text,
+/// mobile number (11 digits). Only columns that could hold one are read (`columnsToCheck`). Names are matched as whole values and words, not inside longer text,
 /// so that a place name containing a two-character name does not stop a dataset.
 struct LeakGuard {
     private var identifiers: [UInt64: (kind: UInt8, row: Int)] = [:]
@@ -25,11 +24,24 @@ struct LeakGuard {
         }
     }
 
+    /// The columns whose cells could hold an identifier: kept or masked values, and
+    /// anything from a payload. Pseudonyms hold tokens and suppressed columns nothing; a
+    /// generalised unified or derived value is a label etl makes (a range, a band, a region's
+    /// name, a count), never a person's identifier.
+    static func columnsToCheck(_ columns: [Column]) -> [Int] {
+        columns.indices.filter { index in
+            switch (columns[index].transform, columns[index].source) {
+            case (.pseudonym, _), (.suppress, _): false
+            case (.generalise, .payload): true
+            case (.generalise, _): false
+            default: true
+            }
+        }
+    }
+
     /// Throws `.leak` naming the first column that holds an identifier, and the resident.
     func check(_ rows: RowSet, dataset: Dataset) throws(PublishError) {
-        let columns = rows.columns.indices.filter {
-            rows.columns[$0].transform != .pseudonym && rows.columns[$0].transform != .suppress
-        }
+        let columns = LeakGuard.columnsToCheck(rows.columns)
         try rows.bytes.withUnsafeBufferPointer { buffer throws(PublishError) in
             for row in 0..<rows.count {
                 for column in columns where !rows.isNull(row: row, column: column) {

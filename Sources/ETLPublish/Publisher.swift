@@ -1,3 +1,4 @@
+import Dispatch
 import ETLCore
 import ETLStore
 
@@ -106,8 +107,9 @@ public struct Publisher {
         }
         let table = try ResidentTable(
             store: store, pipeline: context.pipeline, sources: context.sources, payload: payload)
+        let read = Timestamp.monotonicSeconds() - started
         var report = publish(table: table, stopRequested: stopRequested, started: started)
-        report.readSeconds = Timestamp.monotonicSeconds() - started - report.datasets.reduce(0) { $0 + $1.seconds }
+        report.readSeconds = read
         return report
     }
 
@@ -129,25 +131,36 @@ public struct Publisher {
                 key = .failure(error)
             }
         }
-        var reports: [DatasetReport] = []
-        for dataset in settings.datasets {
-            var report = DatasetReport(
-                name: dataset.name, recipient: dataset.recipient, identified: dataset.identified, status: .failed)
-            let datasetStarted = Timestamp.monotonicSeconds()
-            if let signal = stopRequested() {
-                report.failure = "stopped by \(signal) before it was published; its previous snapshot stays current"
-                reports.append(report)
-                continue
+        // Datasets are independent (each its own folder and files), so they are built and
+        // written on all cores at once, from the one shared table.
+        var reports = settings.datasets.map {
+            DatasetReport(name: $0.name, recipient: $0.recipient, identified: $0.identified, status: .failed)
+        }
+        reports.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            nonisolated(unsafe) let stopRequested = stopRequested
+            nonisolated(unsafe) let publisher = self
+            let key = key
+            DispatchQueue.concurrentPerform(iterations: settings.datasets.count) { index in
+                let dataset = publisher.settings.datasets[index]
+                var report = output[index]
+                let datasetStarted = Timestamp.monotonicSeconds()
+                if let signal = stopRequested() {
+                    report.failure = "stopped by \(signal) before it was published; its previous snapshot stays current"
+                    report.version = SnapshotCatalog(folder: publisher.context.folder, dataset: dataset.name).current
+                    output[index] = report
+                    return
+                }
+                do throws(PublishError) {
+                    try publisher.publish(dataset, table: table, key: key, report: &report)
+                } catch {
+                    report.status = .failed
+                    report.failure = error.description
+                    report.version = SnapshotCatalog(folder: publisher.context.folder, dataset: dataset.name).current
+                }
+                report.seconds = Timestamp.monotonicSeconds() - datasetStarted
+                output[index] = report
             }
-            do throws(PublishError) {
-                try publish(dataset, table: table, key: key, report: &report)
-            } catch {
-                report.status = .failed
-                report.failure = error.description
-                report.version = SnapshotCatalog(folder: context.folder, dataset: dataset.name).current
-            }
-            report.seconds = Timestamp.monotonicSeconds() - datasetStarted
-            reports.append(report)
         }
         return PublishReport(datasets: reports, notes: notes, seconds: Timestamp.monotonicSeconds() - started)
     }

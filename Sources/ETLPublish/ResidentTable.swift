@@ -12,6 +12,16 @@ struct StringColumn: Sendable {
 
     var count: Int { ends.count }
 
+    mutating func append(bytes value: UnsafeBufferPointer<UInt8>?) {
+        if let value {
+            bytes.append(contentsOf: value)
+            present.append(true)
+        } else {
+            present.append(false)
+        }
+        ends.append(UInt32(bytes.count))
+    }
+
     mutating func append(_ value: String?) {
         if let value {
             bytes.append(contentsOf: value.utf8)
@@ -74,35 +84,56 @@ struct ResidentTable: Sendable {
         store: StateStore, pipeline: String, sources: [String], payload: [PayloadReference]
     ) throws(PublishError) {
         self.init(sources: sources, payload: payload)
+        guard sources.count <= 64 else { throw .tooManySources(count: sources.count) }
         do {
-            let cursor = try store.publishableResidents(pipeline: pipeline, payload: !payload.isEmpty)
-            // The store's source positions, mapped to the pipeline's order (a source the
-            // pipeline no longer has holds no current records).
-            let position = cursor.sources.map { sources.firstIndex(of: $0) ?? -1 }
-            guard sources.count <= 64 else { throw PublishError.tooManySources(count: sources.count) }
-            while let resident = try cursor.next() {
-                var mask: UInt64 = 0
-                for record in resident.records where position[record.source] >= 0 {
-                    mask |= 1 << UInt64(position[record.source])
-                }
-                // Payload objects by the pipeline's source order, then record key (the
-                // cursor's order within a source).
-                let payloads =
-                    payload.isEmpty
-                    ? []
-                    : resident.records.map { record in
-                        (position[record.source], record.payload.map(ResidentTable.payloadObject) ?? [:])
-                    }.filter { $0.0 >= 0 }.sorted { $0.0 < $1.0 }
-                append(
-                    number: resident.number, values: resident.values, region: resident.region, departments: mask,
-                    payloads: payloads)
+            let residents = try store.publishableResidents(pipeline: pipeline)
+            while let number = try residents.next() {
+                numbers.append(number)
+                residents.withValue(.name) { names.append(bytes: $0) }
+                residents.withValue(.idNumber) { idNumbers.append(bytes: $0) }
+                residents.withValue(.sex) { sex.append($0?.first ?? 0) }
+                residents.withValue(.birthDate) { birth.append($0.map(ResidentTable.yyyymmdd) ?? 0) }
+                residents.withValue(.phone) { phones.append(bytes: $0) }
+                residents.withValue(.address) { addresses.append(bytes: $0) }
+                region.append(residents.region.flatMap { Int32($0) } ?? 0)
+                departments.append(0)
             }
-        } catch let error as StoreError {
-            throw .store(error.description)
-        } catch let error as PublishError {
-            throw error
+            for index in payload.indices { payloadCodes[index] = [Int32](repeating: -1, count: numbers.count) }
+            // Resident numbers to rows: numbers are a dense sequence, so an array serves.
+            let largest = Int(numbers.last ?? 0)
+            var rowOf = [Int32](repeating: -1, count: largest + 1)
+            for (row, number) in numbers.enumerated() { rowOf[Int(number)] = Int32(row) }
+            let wanted = Set(payload.map(\.field))
+            let payloadSources = Set(
+                payload.isEmpty ? [] : payload.contains { $0.source == nil } ? sources : payload.compactMap(\.source))
+            let records = try store.publishableRecords(pipeline: pipeline, payloadSources: payloadSources)
+            // Source IDs to positions in the pipeline's order (-1: no longer in the pipeline).
+            var positions: [Int64: Int] = [:]
+            for (id, name) in records.sourceNames { positions[id] = sources.firstIndex(of: name) ?? -1 }
+            // Per payload reference and row, the source position its value came from.
+            var takenFrom = [[Int8]](repeating: [], count: payload.count)
+            for index in payload.indices { takenFrom[index] = [Int8](repeating: Int8.max, count: numbers.count) }
+            while let (resident, source) = try records.next() {
+                guard let position = positions[source], position >= 0, Int(resident) < rowOf.count else { continue }
+                let row = Int(rowOf[Int(resident)])
+                guard row >= 0 else { continue }
+                departments[row] |= 1 << UInt64(position)
+                let members = records.withPayload { bytes in
+                    bytes.map { ResidentTable.payloadMembers($0, names: records.payloadFieldNames, wanted: wanted) }
+                }
+                guard let members else { continue }
+                for (index, reference) in payload.enumerated() {
+                    if let wantedSource = reference.source, wantedSource != sources[position] { continue }
+                    // The first source in the pipeline's order wins, and within a source the
+                    // first record of its export.
+                    guard Int8(position) < takenFrom[index][row], let value = members[reference.field], !value.isEmpty
+                    else { continue }
+                    takenFrom[index][row] = Int8(position)
+                    setPayload(index, row: row, value)
+                }
+            }
         } catch {
-            throw .store("\(error)")
+            throw .store(error.description)
         }
     }
 
@@ -117,13 +148,9 @@ struct ResidentTable: Sendable {
     /// Per payload reference, its values' codes so far.
     private var interned: [[String: Int32]] = []
 
-    /// Adds a resident: its number, unified values (in `CanonicalField` order), region code,
-    /// departments (a bit per source), and its records' payload objects as (source position,
-    /// members), in the pipeline's source order.
-    mutating func append(
-        number: Int64, values: [String?], region: String?, departments mask: UInt64,
-        payloads: [(Int, [String: String])]
-    ) {
+    /// Adds a resident: its number, unified values (in `CanonicalField` order) and region
+    /// code, with no departments and no payload yet.
+    mutating func append(number: Int64, values: [String?], region: String?) {
         numbers.append(number)
         names.append(values[0])
         idNumbers.append(values[1])
@@ -132,39 +159,55 @@ struct ResidentTable: Sendable {
         phones.append(values[4])
         addresses.append(values[5])
         self.region.append(region.flatMap { Int32($0) } ?? 0)
-        departments.append(mask)
-        if interned.count < payloadReferences.count {
-            interned = Array(repeating: [:], count: payloadReferences.count)
-        }
+        departments.append(0)
+        for index in payloadReferences.indices { payloadCodes[index].append(-1) }
+    }
+
+    /// Adds a resident with its departments (a bit per source) and its records' payload
+    /// objects as (source position, members), in the order they are preferred (tests).
+    mutating func append(
+        number: Int64, values: [String?], region: String?, departments mask: UInt64,
+        payloads: [(Int, [String: String])]
+    ) {
+        append(number: number, values: values, region: region)
+        departments[count - 1] = mask
         for (index, reference) in payloadReferences.enumerated() {
-            var found: String?
             for (source, object) in payloads {
                 if let wanted = reference.source, sources[source] != wanted { continue }
                 if let value = object[reference.field], !value.isEmpty {
-                    found = value
+                    setPayload(index, row: count - 1, value)
                     break
                 }
             }
-            guard let found else {
-                payloadCodes[index].append(-1)
-                continue
-            }
-            if let code = interned[index][found] {
-                payloadCodes[index].append(code)
-            } else {
-                let code = Int32(payloadValues[index].count)
-                interned[index][found] = code
-                payloadValues[index].append(found)
-                payloadCodes[index].append(code)
-            }
+        }
+    }
+
+    /// Sets payload reference `index` of `row` to `value`.
+    private mutating func setPayload(_ index: Int, row: Int, _ value: String) {
+        if interned.count < payloadReferences.count {
+            interned = Array(repeating: [:], count: payloadReferences.count)
+        }
+        if let code = interned[index][value] {
+            payloadCodes[index][row] = code
+        } else {
+            let code = Int32(payloadValues[index].count)
+            interned[index][value] = code
+            payloadValues[index].append(value)
+            payloadCodes[index][row] = code
         }
     }
 
     /// `1980-05-17` → 19800517 (0 when it is not a date).
     static func yyyymmdd(_ iso: String) -> Int32 {
+        var iso = iso
+        return iso.withUTF8(yyyymmdd)
+    }
+
+    /// `1980-05-17` (UTF-8) → 19800517 (0 when it is not a date).
+    static func yyyymmdd(_ iso: UnsafeBufferPointer<UInt8>) -> Int32 {
         var value: Int32 = 0
         var digits = 0
-        for byte in iso.utf8 where byte != UInt8(ascii: "-") {
+        for byte in iso where byte != UInt8(ascii: "-") {
             guard byte >= 0x30, byte <= 0x39 else { return 0 }
             value = value * 10 + Int32(byte - 0x30)
             digits += 1
@@ -172,23 +215,35 @@ struct ResidentTable: Sendable {
         return digits == 8 ? value : 0
     }
 
-    /// A payload's members with string (or number) values.
-    static func payloadObject(_ text: String) -> [String: String] {
-        var bytes = Array(text.utf8)
-        let node: JSONNode? = bytes.withUnsafeMutableBufferPointer { buffer in
-            var scanner = JSONScanner(bytes: UnsafeBufferPointer(buffer))
-            return try? scanner.parseValue()
-        }
-        var object: [String: String] = [:]
-        for member in node?.members ?? [] {
-            switch member.value.value {
-            case .string(let value): object[member.key] = value
-            case .number(let value): object[member.key] = value
-            case .bool(let value): object[member.key] = value ? "true" : "false"
-            default: break
+    /// The values of a payload (a JSON array of strings, one per name in `names`) whose names
+    /// are in `wanted`; the others are skipped without being decoded.
+    static func payloadMembers(
+        _ bytes: UnsafeBufferPointer<UInt8>, names: [String], wanted: Set<String>
+    ) -> [String: String] {
+        var scanner = JSONScanner(bytes: bytes)
+        var members: [String: String] = [:]
+        do {
+            try scanner.expect(UInt8(ascii: "["), "'['")
+            if scanner.peek() == UInt8(ascii: "]") { return members }
+            var position = 0
+            while true {
+                if position < names.count, wanted.contains(names[position]) {
+                    if scanner.peek() == UInt8(ascii: "\"") {
+                        members[names[position]] = try scanner.readString()
+                    } else if case .number(let number) = try scanner.readScalar() {
+                        members[names[position]] = number
+                    }
+                } else {
+                    try scanner.skipValue()
+                }
+                position += 1
+                guard scanner.peek() == UInt8(ascii: ",") else { break }
+                scanner.index += 1
             }
+        } catch {
+            // The store writes every payload; one that does not parse gives no values.
         }
-        return object
+        return members
     }
 
     /// Whole years between `birth` (yyyymmdd) and `date` (yyyymmdd), or `nil`.

@@ -43,13 +43,44 @@ struct RowSet {
             ? nil : String(decoding: bytes[range(row: row, column: column)], as: UTF8.self)
     }
 
-    /// Sorts rows by the key column's bytes, or by their cells in order when `key` is `nil`.
+    /// Sorts rows by the key column's bytes, or, without a key, by a digest of their cells
+    /// (then the cells): a fixed order that says nothing about the residents.
     mutating func sort(key: Int?) {
+        let rows = count
+        // Each row gets a 64-bit sort prefix, so most comparisons are one integer compare: for
+        // a key, its 8 bytes after the prefix all keys share; without one, its digest.
+        var prefixes = [UInt64](repeating: 0, count: rows)
+        if let key {
+            var shared = rows > 0 ? range(row: 0, column: key).count : 0
+            bytes.withUnsafeBufferPointer { buffer in
+                let first = range(row: 0, column: key).lowerBound
+                for row in 1..<max(1, rows) {
+                    let cell = range(row: row, column: key)
+                    var common = 0
+                    while common < min(shared, cell.count), buffer[cell.lowerBound + common] == buffer[first + common] {
+                        common += 1
+                    }
+                    shared = common
+                }
+                for row in 0..<rows {
+                    let cell = range(row: row, column: key)
+                    var prefix: UInt64 = 0
+                    for offset in 0..<8 {
+                        let index = cell.lowerBound + shared + offset
+                        prefix = prefix << 8 | UInt64(index < cell.upperBound ? buffer[index] : 0)
+                    }
+                    prefixes[row] = prefix
+                }
+            }
+        } else {
+            for row in 0..<rows { prefixes[row] = digest(row: row) }
+        }
         let columnsToCompare = key.map { [$0] } ?? Array(columns.indices)
-        var order = Array(0..<count)
+        var order = Array(0..<rows)
         bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress
             order.sort { a, b in
+                if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
                 for column in columnsToCompare {
                     let x = range(row: a, column: column)
                     let y = range(row: b, column: column)
@@ -64,6 +95,24 @@ struct RowSet {
             }
         }
         self.order = order
+    }
+
+    /// A SHA-256 (hex) of the rows in order: their cells and which are missing. Equal
+    /// digests, equal data files.
+    func contentDigest(header: String) -> String {
+        let hasher = SHA256()
+        Array(header.utf8).withUnsafeBytes { hasher.update($0) }
+        var line: [UInt8] = []
+        for row in order {
+            line.removeAll(keepingCapacity: true)
+            for column in columns.indices {
+                line.append(isNull(row: row, column: column) ? 0 : 1)
+                line.append(contentsOf: bytes[range(row: row, column: column)])
+                line.append(0xFF)
+            }
+            line.withUnsafeBytes { hasher.update($0) }
+        }
+        return hasher.finalizeHex()
     }
 
     /// A 64-bit digest of a row's cells, to tell changed rows between versions.

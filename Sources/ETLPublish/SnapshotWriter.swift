@@ -42,15 +42,19 @@ struct SnapshotWriter {
             throw .cannotWrite(path: staging, reason: FileSystem.lastError())
         }
         chmod(staging, folderMode)
+        // Nothing changed since the current version: keep it, write nothing.
+        let header =
+            dataset.formats.map(\.rawValue).joined(separator: ",") + "\n"
+            + zip(dataset.columns, built.rows.integerColumns).map { "\($0.name):\($1)" }.joined(separator: ",") + "\n"
+        let digest = built.rows.contentDigest(header: header)
+        if let previous, let package = catalog.package(previous), package.etl.contentSha256 == digest,
+            (try? catalog.verifyCurrent()) != nil
+        {
+            FileSystem.removeTree(staging)
+            return Outcome(version: previous, unchanged: true)
+        }
         do throws(PublishError) {
             let resources = try writeData(built.rows, in: staging)
-            // Nothing changed since the current version: keep it, write nothing.
-            if let previous, let package = catalog.package(previous),
-                package.resources.map(\.hash) == resources.map(\.hash)
-            {
-                FileSystem.removeTree(staging)
-                return Outcome(version: previous, unchanged: true)
-            }
             var outcome = Outcome(version: version, unchanged: false)
             let changes = try writeChanges(
                 built.rows, in: staging, previous: previous.map { catalog.versionFolder($0) }, outcome: &outcome)
@@ -63,7 +67,7 @@ struct SnapshotWriter {
                     runId: context.runID, pipeline: context.pipeline, pipelineSha256: context.pipelineSHA256,
                     toolVersion: ETLVersion.current, recipient: dataset.recipient, purpose: dataset.purpose,
                     identified: dataset.identified, snapshotDate: SnapshotWriter.iso(context.snapshotDate),
-                    previousVersion: previous, keyId: keyID, keyVersion: keyID == nil ? nil : keyVersion,
+                    previousVersion: previous, contentSha256: digest, keyId: keyID, keyVersion: keyID == nil ? nil : keyVersion,
                     sources: context.exports, changes: changes, rowIndex: rowIndex, deidReport: report))
             _ = try writeJSON(package, to: staging + "/" + SnapshotWriter.packageFile)
             try FileSystem.syncDirectory(staging)

@@ -144,6 +144,14 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
+    /// Calls `body` with the UTF-8 bytes of column `index` (valid only during the call), or
+    /// with `nil` when it is NULL; no `String` is made.
+    public func withText<T>(at index: Int32, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
+        guard sqlite3_column_type(handle, index) != SQLITE_NULL, let pointer = sqlite3_column_text(handle, index)
+        else { return try body(nil) }
+        return try body(UnsafeBufferPointer(start: pointer, count: Int(sqlite3_column_bytes(handle, index))))
+    }
+
     /// The integer in column `index`, or `nil` when it is NULL.
     public func int(at index: Int32) -> Int? {
         guard sqlite3_column_type(handle, index) != SQLITE_NULL else { return nil }

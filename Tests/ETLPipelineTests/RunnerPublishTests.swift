@@ -42,9 +42,10 @@ import Testing
         _ = try runner(folder).run()
         // Every unified ID number, phone and name, read back from the state store.
         let store = try StateStore(folder: folder.file("state"))
-        let cursor = try store.publishableResidents(pipeline: "demo", payload: false)
+        let cursor = try store.publishableResidents(pipeline: "demo")
         var identifiers: [String] = []
-        while let resident = try cursor.next() {
+        while try cursor.next() != nil {
+            let resident = cursor.resident
             identifiers += [resident.values[0], resident.values[1], resident.values[4]].compactMap { $0 }
         }
         #expect(identifiers.count > 40)
