@@ -6,4 +6,6 @@
 #include <openssl/kdf.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #endif

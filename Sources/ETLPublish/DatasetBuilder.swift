@@ -63,10 +63,10 @@ struct DatasetBuilder {
         }
         var rows = RowSet(
             columns: dataset.columns, integerColumns: dataset.columns.map { isInteger($0) })
-        var regionLabels: [Int64: String?] = [:]
+        let cells = CellWriter(builder: self, levels: levels)
         for (position, row) in included.enumerated() where !suppressed[position] {
-            for (index, column) in dataset.columns.enumerated() {
-                rows.append(try cell(column, index: index, level: levels[index], row: row, regionLabels: &regionLabels))
+            for index in dataset.columns.indices {
+                try cells.append(column: index, row: row, to: &rows)
             }
         }
         if !dataset.identified, !LeakGuard.columnsToCheck(dataset.columns).isEmpty {
@@ -157,34 +157,6 @@ struct DatasetBuilder {
         }
     }
 
-    /// The published cell of `column` for resident `row`.
-    func cell(
-        _ column: Column, index: Int, level: Int?, row: Int, regionLabels: inout [Int64: String?]
-    ) throws(PublishError) -> String? {
-        switch column.transform {
-        case .keep:
-            return text(column.source, row)
-        case .suppress:
-            return nil
-        case .pseudonym:
-            guard let value = text(column.source, row), let pseudonymiser = pseudonymisers[index] else { return nil }
-            return try pseudonymiser.token(value)
-        case .mask:
-            return text(column.source, row).map { Masking.mask($0, column.source) }
-        case .generalise:
-            guard let hierarchy = column.source.hierarchy, let level else { return nil }
-            let raw = number(column.source, row)
-            if hierarchy == .region {
-                let key = Hierarchy.region.code(raw, level: level, context: context) &* 8 &+ Int64(level)
-                if let label = regionLabels[key] { return label }
-                let label = hierarchy.label(raw, level: level, context: context)
-                regionLabels[key] = label
-                return label
-            }
-            return hierarchy.label(raw, level: level, context: context)
-        }
-    }
-
     // MARK: - Privacy
 
     func privacySearch(_ privacy: PrivacyModel, included: [Int]) -> PrivacySearch {
@@ -200,25 +172,32 @@ struct DatasetBuilder {
                     })
             } else {
                 // Any other transform publishes one value per resident: its text is its class.
-                let codes = internedCodes(included.map { row in publishedText(column, row) })
+                let codes = internedCodes(publishedTexts(column, included))
                 quasis.append(PrivacySearch.Quasi(levels: [0]) { row, _ in Int64(codes[row]) })
             }
         }
         var sensitive: [Int32]?
         if let (name, _) = privacy.sensitive, let column = dataset.columns.first(where: { $0.name == name }) {
-            sensitive = internedCodes(included.map { row in publishedText(column, row) })
+            sensitive = internedCodes(publishedTexts(column, included))
         }
         return PrivacySearch(
             rows: included.count, quasis: quasis, sensitive: sensitive, k: privacy.k, l: privacy.sensitive?.l ?? 0,
             suppressionLimit: privacy.suppressionLimit)
     }
 
-    /// The cell a column without a search publishes (at its declared level), for classes.
-    private func publishedText(_ column: Column, _ row: Int) -> String? {
-        var labels: [Int64: String?] = [:]
-        let level: Int? = if case .generalise(let level, _) = column.transform { level } else { nil }
-        // Pseudonyms are never quasi-identifiers (the decoder refuses them), so no key is needed.
-        return try? cell(column, index: -1, level: level, row: row, regionLabels: &labels)
+    /// The cells a column publishes (at its declared level) for `rows`, for classes.
+    private func publishedTexts(_ column: Column, _ rows: [Int]) -> [String?] {
+        let index = dataset.columns.firstIndex(of: column)!
+        let levels = dataset.columns.map { column -> Int? in
+            if case .generalise(let level, _) = column.transform { return level }
+            return nil
+        }
+        let cells = CellWriter(builder: self, levels: levels)
+        var scratch = RowSet(columns: [column], integerColumns: [false])
+        // Pseudonyms are never quasi-identifiers or sensitive (the decoder refuses them), so
+        // no key is needed here.
+        for row in rows { try? cells.append(column: index, row: row, to: &scratch) }
+        return (0..<scratch.count).map { scratch.string(row: $0, column: 0) }
     }
 
     private func internedCodes(_ values: [String?]) -> [Int32] {
@@ -236,17 +215,33 @@ struct DatasetBuilder {
 enum Masking {
     /// `110101********1234`, `138****5678`, `张*` (one star, whatever the name's length).
     static func mask(_ value: String, _ source: ValueSource) -> String {
-        let bytes = Array(value.utf8)
+        var output: [UInt8] = []
+        mask(Array(value.utf8)[...], source, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the mask of the UTF-8 `value` to `output`.
+    static func mask(_ value: ArraySlice<UInt8>, _ source: ValueSource, to output: inout [UInt8]) {
+        let star = UInt8(ascii: "*")
         switch source {
         case .golden(.idNumber), .golden(.phone):
             let (head, tail) = source == .golden(.idNumber) ? (6, 4) : (3, 4)
-            guard bytes.count > head + tail else { return String(repeating: "*", count: bytes.count) }
-            return String(decoding: bytes[0..<head], as: UTF8.self)
-                + String(repeating: "*", count: bytes.count - head - tail)
-                + String(decoding: bytes[(bytes.count - tail)...], as: UTF8.self)
+            guard value.count > head + tail else {
+                output.append(contentsOf: repeatElement(star, count: value.count))
+                return
+            }
+            output.append(contentsOf: value.prefix(head))
+            output.append(contentsOf: repeatElement(star, count: value.count - head - tail))
+            output.append(contentsOf: value.suffix(tail))
         default:
-            guard let first = value.unicodeScalars.first else { return "*" }
-            return String(first) + "*"
+            // The first character (its UTF-8 length read from the lead byte), then one star.
+            guard let lead = value.first else {
+                output.append(star)
+                return
+            }
+            let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            output.append(contentsOf: value.prefix(length))
+            output.append(star)
         }
     }
 }

@@ -20,6 +20,19 @@ struct RowSet {
 
     var count: Int { ends.count / max(1, columns.count) }
 
+    /// Appends a cell of `cell`'s bytes.
+    mutating func append<Bytes: Collection<UInt8>>(bytes cell: Bytes) {
+        bytes.append(contentsOf: cell)
+        nulls.append(false)
+        ends.append(UInt32(bytes.count))
+    }
+
+    /// Appends a missing cell.
+    mutating func appendNull() {
+        nulls.append(true)
+        ends.append(UInt32(bytes.count))
+    }
+
     mutating func append(_ cell: String?) {
         if let cell {
             bytes.append(contentsOf: cell.utf8)

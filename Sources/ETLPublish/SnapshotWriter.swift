@@ -189,19 +189,12 @@ struct SnapshotWriter {
             let table = try SQLiteTableFile(
                 path: path, table: dataset.name,
                 columns: zip(dataset.columns, rows.integerColumns).map { .init(name: $0.name, isInteger: $1) })
-            var values: [SQLValue] = []
-            for row in rows.order {
-                values.removeAll(keepingCapacity: true)
-                for column in dataset.columns.indices {
-                    if rows.isNull(row: row, column: column) {
-                        values.append(.null)
-                    } else if rows.integerColumns[column], let number = Int64(rows.string(row: row, column: column)!) {
-                        values.append(.integer(number))
-                    } else {
-                        values.append(.text(rows.string(row: row, column: column)!))
-                    }
+            try rows.bytes.withUnsafeBufferPointer { buffer throws(StoreError) in
+                try table.add(rows: rows.count) { position, column in
+                    let row = rows.order[position]
+                    return rows.isNull(row: row, column: column)
+                        ? nil : UnsafeBufferPointer(rebasing: buffer[rows.range(row: row, column: column)])
                 }
-                try table.add(values)
             }
             try table.finish()
         } catch {
@@ -234,27 +227,39 @@ struct SnapshotWriter {
         if let keyColumn {
             var earlier = RowIndexReader(path: previous.map { $0 + "/" + SnapshotWriter.rowIndexFile })
             var pending = earlier.next()
-            for row in rows.order {
-                let key = rows.string(row: row, column: keyColumn) ?? ""
-                let digest = SnapshotWriter.hex(rows.digest(row: row))
-                while let old = pending, old.key < key {
-                    try file.write("removed," + old.key + "\r\n")
-                    outcome.removed += 1
-                    pending = earlier.next()
-                }
-                if let old = pending, old.key == key {
-                    if old.digest != digest {
-                        try file.write("changed," + key + "\r\n")
-                        outcome.changed += 1
+            var line: [UInt8] = []
+            func write(_ change: String, _ key: UnsafeBufferPointer<UInt8>) throws(PublishError) {
+                line.removeAll(keepingCapacity: true)
+                line.append(contentsOf: change.utf8)
+                line.append(0x2C)
+                line.append(contentsOf: key)
+                line += [0x0D, 0x0A]
+                try file.write(line)
+            }
+            var digest = [UInt8](repeating: 0, count: 16)
+            try rows.bytes.withUnsafeBufferPointer { buffer throws(PublishError) in
+                for row in rows.order {
+                    let key = UnsafeBufferPointer(rebasing: buffer[rows.range(row: row, column: keyColumn)])
+                    SnapshotWriter.hex(rows.digest(row: row), into: &digest)
+                    while pending, SnapshotWriter.compare(earlier.key, key) < 0 {
+                        try write("removed", earlier.key)
+                        outcome.removed += 1
+                        pending = earlier.next()
                     }
-                    pending = earlier.next()
-                } else {
-                    try file.write("added," + key + "\r\n")
-                    outcome.added += 1
+                    if pending, SnapshotWriter.compare(earlier.key, key) == 0 {
+                        if !earlier.digest.elementsEqual(digest) {
+                            try write("changed", key)
+                            outcome.changed += 1
+                        }
+                        pending = earlier.next()
+                    } else {
+                        try write("added", key)
+                        outcome.added += 1
+                    }
                 }
             }
-            while let old = pending {
-                try file.write("removed," + old.key + "\r\n")
+            while pending {
+                try write("removed", earlier.key)
                 outcome.removed += 1
                 pending = earlier.next()
             }
@@ -272,10 +277,18 @@ struct SnapshotWriter {
         }
         let path = folder + "/" + SnapshotWriter.rowIndexFile
         let file = try OutputFile(path: path, mode: fileMode)
-        for row in rows.order {
-            try file.write(
-                (rows.string(row: row, column: keyColumn) ?? "") + "\t" + SnapshotWriter.hex(rows.digest(row: row))
-                    + "\n")
+        var line: [UInt8] = []
+        var digest = [UInt8](repeating: 0, count: 16)
+        try rows.bytes.withUnsafeBufferPointer { buffer throws(PublishError) in
+            for row in rows.order {
+                line.removeAll(keepingCapacity: true)
+                line.append(contentsOf: buffer[rows.range(row: row, column: keyColumn)])
+                line.append(0x09)
+                SnapshotWriter.hex(rows.digest(row: row), into: &digest)
+                line.append(contentsOf: digest)
+                line.append(0x0A)
+                try file.write(line)
+            }
         }
         let written = try file.close()
         return DataPackage.FileEntry(path: SnapshotWriter.rowIndexFile, hash: "sha256:" + written.sha256)
@@ -352,9 +365,21 @@ struct SnapshotWriter {
         }
     }
 
-    static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `value` as 16 lower-case hex digits, into `digits` (16 bytes).
+    static func hex(_ value: UInt64, into digits: inout [UInt8]) {
+        for index in 0..<16 { digits[index] = hexDigits[Int(value >> UInt64(60 - 4 * index) & 0xF)] }
+    }
+
+    /// Byte order: negative, zero or positive as `a` sorts before, with or after `b`.
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0, let x = a.baseAddress, let y = b.baseAddress {
+            let compared = memcmp(x, y, common)
+            if compared != 0 { return Int(compared) }
+        }
+        return a.count - b.count
     }
 
     /// 20261127 → `2026-11-27`.
@@ -363,28 +388,37 @@ struct SnapshotWriter {
     }
 }
 
-/// Reads a version's `row-index.tsv` line by line; a missing file reads as empty.
+/// Reads a version's `row-index.tsv` line by line (`key<TAB>digest`); a missing file reads
+/// as empty. `key` and `digest` are valid until the next call to `next()`.
 struct RowIndexReader {
     private var file: UnsafeMutablePointer<FILE>?
     private var line: UnsafeMutablePointer<CChar>?
     private var capacity = 0
+    private(set) var key = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    private(set) var digest = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
 
     init(path: String?) {
         file = path.flatMap { fopen($0, "rb") }
     }
 
-    mutating func next() -> (key: String, digest: String)? {
-        guard let file else { return nil }
-        while getline(&line, &capacity, file) > 0 {
-            let text = String(cString: line!)
-            let parts = text.split(separator: "\t")
-            guard parts.count == 2 else { continue }
-            return (String(parts[0]), String(parts[1].prefix(16)))
+    /// Reads the next line; false at the end (the file is closed then).
+    mutating func next() -> Bool {
+        guard let file else { return false }
+        while true {
+            let length = getline(&line, &capacity, file)
+            guard length > 0, let line else { break }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: length)
+            guard let tab = bytes.firstIndex(of: 0x09) else { continue }
+            var end = length
+            while end > tab + 1, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+            key = UnsafeBufferPointer(rebasing: bytes[0..<tab])
+            digest = UnsafeBufferPointer(rebasing: bytes[(tab + 1)..<end])
+            return true
         }
         fclose(file)
         self.file = nil
         free(line)
         line = nil
-        return nil
+        return false
     }
 }

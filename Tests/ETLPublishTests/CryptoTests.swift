@@ -28,6 +28,13 @@ import Testing
         ]
         for test in cases {
             #expect(Hex.encode(try Crypto.hmacSHA256(key: test.key, message: Array(test.data.utf8))) == test.mac)
+            // The reused context gives the same MAC, message after message.
+            let reused = try HMACSHA256(key: test.key)
+            var output = [UInt8](repeating: 0, count: 64)
+            for _ in 0..<3 {
+                try reused.authenticate(Array(test.data.utf8), into: &output)
+                #expect(Hex.encode(output[0..<32]) == test.mac)
+            }
         }
     }
 
