@@ -83,7 +83,9 @@ enum Summary {
                     lines.append(text)
                 case .unchanged:
                     lines.append(
-                        head + "unchanged, \(dataset.version ?? "?") stays current (\(grouped(dataset.rows)) rows); \(seconds(dataset.seconds))")
+                        head
+                            + "unchanged, \(dataset.version ?? "?") stays current (\(grouped(dataset.rows)) rows); \(seconds(dataset.seconds))"
+                    )
                 case .failed:
                     lines.append(
                         head + "NOT published; " + (dataset.version.map { "\($0) stays current" } ?? "no version yet"))

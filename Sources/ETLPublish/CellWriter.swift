@@ -125,7 +125,9 @@ struct CellWriter {
             return true
         case .region:
             let code = Int64(table.region[row])
-            guard let label = Hierarchy.region.label(code == 0 ? Hierarchy.missing : code, level: 0, context: builder.context)
+            guard
+                let label = Hierarchy.region.label(
+                    code == 0 ? Hierarchy.missing : code, level: 0, context: builder.context)
             else { return false }
             bytes.append(contentsOf: label.utf8)
             return true

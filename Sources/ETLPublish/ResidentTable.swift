@@ -103,13 +103,18 @@ struct ResidentTable: Sendable {
             let largest = Int(numbers.last ?? 0)
             var rowOf = [Int32](repeating: -1, count: largest + 1)
             for (row, number) in numbers.enumerated() { rowOf[Int(number)] = Int32(row) }
-            let wanted = Set(payload.map(\.field))
             let payloadSources = Set(
                 payload.isEmpty ? [] : payload.contains { $0.source == nil } ? sources : payload.compactMap(\.source))
             let records = try store.publishableRecords(pipeline: pipeline, payloadSources: payloadSources)
             // Source IDs to positions in the pipeline's order (-1: no longer in the pipeline).
             var positions: [Int64: Int] = [:]
             for (id, name) in records.sourceNames { positions[id] = sources.firstIndex(of: name) ?? -1 }
+            // Per source position, the payload references it can fill.
+            let fillable = sources.map { name in
+                payload.indices.filter { payload[$0].source == nil || payload[$0].source == name }
+            }
+            // Per file, per position in its payload array, the references that take that value.
+            var plans: [Int64: [[Int]]] = [:]
             // Per payload reference and row, the source position its value came from.
             var takenFrom = [[Int8]](repeating: [], count: payload.count)
             for index in payload.indices { takenFrom[index] = [Int8](repeating: Int8.max, count: numbers.count) }
@@ -118,18 +123,23 @@ struct ResidentTable: Sendable {
                 let row = Int(rowOf[Int(resident)])
                 guard row >= 0 else { continue }
                 departments[row] |= 1 << UInt64(position)
-                let members = records.withPayload { bytes in
-                    bytes.map { ResidentTable.payloadMembers($0, names: records.payloadFieldNames, wanted: wanted) }
+                // The first source in the pipeline's order wins, and within a source the first
+                // record of its export: skip a record that can fill nothing still open.
+                guard fillable[position].contains(where: { takenFrom[$0][row] > Int8(position) }) else { continue }
+                let file = records.fileID
+                if plans[file] == nil {
+                    plans[file] = records.payloadFieldNames(file: file).map { name in
+                        fillable[position].filter { payload[$0].field == name }
+                    }
                 }
-                guard let members else { continue }
-                for (index, reference) in payload.enumerated() {
-                    if let wantedSource = reference.source, wantedSource != sources[position] { continue }
-                    // The first source in the pipeline's order wins, and within a source the
-                    // first record of its export.
-                    guard Int8(position) < takenFrom[index][row], let value = members[reference.field], !value.isEmpty
-                    else { continue }
-                    takenFrom[index][row] = Int8(position)
-                    setPayload(index, row: row, value)
+                let plan = plans[file]!
+                records.withPayload { bytes in
+                    guard let bytes else { return }
+                    ResidentTable.scanPayload(bytes, plan: plan) { reference, value in
+                        guard takenFrom[reference][row] > Int8(position), !value.isEmpty else { return }
+                        takenFrom[reference][row] = Int8(position)
+                        setPayload(reference, row: row, value)
+                    }
                 }
             }
         } catch {
@@ -146,7 +156,7 @@ struct ResidentTable: Sendable {
     }
 
     /// Per payload reference, its values' codes so far.
-    private var interned: [[String: Int32]] = []
+    private var interned: [[UInt64: [Int32]]] = []
 
     /// Adds a resident: its number, unified values (in `CanonicalField` order) and region
     /// code, with no departments and no payload yet.
@@ -184,17 +194,25 @@ struct ResidentTable: Sendable {
 
     /// Sets payload reference `index` of `row` to `value`.
     private mutating func setPayload(_ index: Int, row: Int, _ value: String) {
+        Array(value.utf8).withUnsafeBufferPointer { setPayload(index, row: row, $0) }
+    }
+
+    /// Sets payload reference `index` of `row` to the UTF-8 `value`, interned: values are
+    /// found by a hash of their bytes, so no `String` is made for a value seen before.
+    private mutating func setPayload(_ index: Int, row: Int, _ value: UnsafeBufferPointer<UInt8>) {
         if interned.count < payloadReferences.count {
             interned = Array(repeating: [:], count: payloadReferences.count)
         }
-        if let code = interned[index][value] {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in value { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for code in interned[index][hash] ?? [] where payloadValues[index][Int(code)].utf8.elementsEqual(value) {
             payloadCodes[index][row] = code
-        } else {
-            let code = Int32(payloadValues[index].count)
-            interned[index][value] = code
-            payloadValues[index].append(value)
-            payloadCodes[index][row] = code
+            return
         }
+        let code = Int32(payloadValues[index].count)
+        interned[index][hash, default: []].append(code)
+        payloadValues[index].append(String(decoding: value, as: UTF8.self))
+        payloadCodes[index][row] = code
     }
 
     /// `1980-05-17` → 19800517 (0 when it is not a date).
@@ -215,23 +233,39 @@ struct ResidentTable: Sendable {
         return digits == 8 ? value : 0
     }
 
-    /// The values of a payload (a JSON array of strings, one per name in `names`) whose names
-    /// are in `wanted`; the others are skipped without being decoded.
-    static func payloadMembers(
-        _ bytes: UnsafeBufferPointer<UInt8>, names: [String], wanted: Set<String>
-    ) -> [String: String] {
+    /// Reads a payload (a JSON array of values) and calls `found` with each value that `plan`
+    /// (per position, the references that take it) asks for, as UTF-8 bytes; the other
+    /// values are skipped without being decoded.
+    static func scanPayload(
+        _ bytes: UnsafeBufferPointer<UInt8>, plan: [[Int]], found: (Int, UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         var scanner = JSONScanner(bytes: bytes)
-        var members: [String: String] = [:]
         do {
             try scanner.expect(UInt8(ascii: "["), "'['")
-            if scanner.peek() == UInt8(ascii: "]") { return members }
+            if scanner.peek() == UInt8(ascii: "]") { return }
             var position = 0
             while true {
-                if position < names.count, wanted.contains(names[position]) {
+                if position < plan.count, !plan[position].isEmpty {
+                    var decoded: [UInt8]?
+                    var range = 0..<0
                     if scanner.peek() == UInt8(ascii: "\"") {
-                        members[names[position]] = try scanner.readString()
+                        let raw = try scanner.readRawString()
+                        if raw.hasEscapes {
+                            scanner.index = raw.range.lowerBound - 1
+                            decoded = Array(try scanner.readString().utf8)
+                        }
+                        range = raw.range
                     } else if case .number(let number) = try scanner.readScalar() {
-                        members[names[position]] = number
+                        decoded = Array(number.utf8)
+                    } else {
+                        decoded = []
+                    }
+                    for reference in plan[position] {
+                        if let decoded {
+                            decoded.withUnsafeBufferPointer { found(reference, $0) }
+                        } else {
+                            found(reference, UnsafeBufferPointer(rebasing: bytes[range]))
+                        }
                     }
                 } else {
                     try scanner.skipValue()
@@ -241,9 +275,8 @@ struct ResidentTable: Sendable {
                 scanner.index += 1
             }
         } catch {
-            // The store writes every payload; one that does not parse gives no values.
+            // The store writes every payload; one that does not parse gives no more values.
         }
-        return members
     }
 
     /// Whole years between `birth` (yyyymmdd) and `date` (yyyymmdd), or `nil`.

@@ -67,7 +67,8 @@ struct SnapshotWriter {
                     runId: context.runID, pipeline: context.pipeline, pipelineSha256: context.pipelineSHA256,
                     toolVersion: ETLVersion.current, recipient: dataset.recipient, purpose: dataset.purpose,
                     identified: dataset.identified, snapshotDate: SnapshotWriter.iso(context.snapshotDate),
-                    previousVersion: previous, contentSha256: digest, keyId: keyID, keyVersion: keyID == nil ? nil : keyVersion,
+                    previousVersion: previous, contentSha256: digest, keyId: keyID,
+                    keyVersion: keyID == nil ? nil : keyVersion,
                     sources: context.exports, changes: changes, rowIndex: rowIndex, deidReport: report))
             _ = try writeJSON(package, to: staging + "/" + SnapshotWriter.packageFile)
             try FileSystem.syncDirectory(staging)
@@ -407,7 +408,8 @@ struct RowIndexReader {
         while true {
             let length = getline(&line, &capacity, file)
             guard length > 0, let line else { break }
-            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: length)
+            let bytes = UnsafeBufferPointer(
+                start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: length)
             guard let tab = bytes.firstIndex(of: 0x09) else { continue }
             var end = length
             while end > tab + 1, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }

@@ -10,7 +10,6 @@ public struct PublishableResident: Sendable {
     public var region: String?
 }
 
-
 extension StateStore {
     /// A cursor over the active residents of `pipeline`, in the order of their numbers.
     public func publishableResidents(pipeline: String) throws(StoreError) -> PublishableResidentCursor {
@@ -37,7 +36,8 @@ extension StateStore {
         let withPayload = names.filter { payloadSources.contains($0.value) }.keys.sorted()
         let payload =
             withPayload.isEmpty
-            ? "NULL" : "CASE WHEN r.source_id IN (\(withPayload.map(String.init).joined(separator: ", "))) THEN r.payload END"
+            ? "NULL"
+            : "CASE WHEN r.source_id IN (\(withPayload.map(String.init).joined(separator: ", "))) THEN r.payload END"
         let records = try database.prepare(
             """
             SELECT l.resident, r.source_id, \(payload), r.file_id
@@ -82,8 +82,7 @@ public final class PublishableResidentCursor {
 
     /// The current resident's unified value of `field`, as UTF-8 bytes valid only during the
     /// call (`nil` when it has none).
-    public func withValue<T>(_ field: CanonicalField, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T
-    {
+    public func withValue<T>(_ field: CanonicalField, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
         try statement.withText(at: Int32(1 + CanonicalField.allCases.firstIndex(of: field)!), body)
     }
 
@@ -119,8 +118,11 @@ public final class PublishableRecordCursor {
         return (Int64(statement.int(at: 0) ?? 0), Int64(statement.int(at: 1) ?? 0))
     }
 
-    /// The names of the current record's payload values, in order.
-    public var payloadFieldNames: [String] { payloadFields[Int64(statement.int(at: 3) ?? 0)] ?? [] }
+    /// The file the current record was read from.
+    public var fileID: Int64 { Int64(statement.int(at: 3) ?? 0) }
+
+    /// The names of the payload values of records from file `fileID`, in order.
+    public func payloadFieldNames(file fileID: Int64) -> [String] { payloadFields[fileID] ?? [] }
 
     /// Calls `body` with the current record's payload (a JSON array, UTF-8, valid only during
     /// the call), or `nil` when its source was not asked for.
