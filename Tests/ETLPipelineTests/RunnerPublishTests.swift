@@ -37,6 +37,23 @@ import Testing
         #expect(publication.datasets[1].kReached.map { $0 >= 5 } == true)
     }
 
+    @Test func payloadColumnsCarryTheDepartmentsValues() throws {
+        let folder = TemporaryDirectory()
+        var later = try runner(folder)
+        later.snapshotDate = 20_401_127  // eight of the demo's residents are 60 or over by then
+        _ = try later.run()
+        let text = try String(
+            contentsOfFile: folder.file("state/published/elderly_care/v000001/data.csv"), encoding: .utf8)
+        let rows = text.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }.map {
+            $0.components(separatedBy: ",")
+        }
+        #expect(rows.count == 8)
+        // Insurance scheme (health insurance's payload) and assistance (civil affairs').
+        #expect(rows.filter { !$0[3].isEmpty }.count >= 4)
+        #expect(rows.filter { !$0[4].isEmpty }.count >= 4)
+        #expect(rows.contains { $0[3] == "职工基本医疗保险" })
+    }
+
     @Test func noRawIdentifierAppearsInADatasetThatIsNotIdentified() throws {
         let folder = TemporaryDirectory()
         _ = try runner(folder).run()
