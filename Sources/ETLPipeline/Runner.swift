@@ -117,7 +117,10 @@ public struct Runner {
             // Publish from the residents now current: resolved tonight, or unchanged since an
             // earlier run. A dataset that fails keeps its previous snapshot current.
             var publication: PublishReport?
-            if let settings = pipeline.publish, status != .interrupted, resolution != nil || unchangedSince != nil {
+            // A failed run (every source failed) publishes nothing: the snapshots stay as they were.
+            if let settings = pipeline.publish, status == .succeeded || status == .partial,
+                resolution != nil || unchangedSince != nil
+            {
                 do {
                     var step = PublishStep(
                         pipeline: pipeline, settings: settings, store: store, stateFolder: stateFolder,

@@ -63,11 +63,11 @@ struct RowSet {
         // Each row gets a 64-bit sort prefix, so most comparisons are one integer compare: for
         // a key, its 8 bytes after the prefix all keys share; without one, its digest.
         var prefixes = [UInt64](repeating: 0, count: rows)
-        if let key {
-            var shared = rows > 0 ? range(row: 0, column: key).count : 0
+        if let key, rows > 0 {
+            var shared = range(row: 0, column: key).count
             bytes.withUnsafeBufferPointer { buffer in
                 let first = range(row: 0, column: key).lowerBound
-                for row in 1..<max(1, rows) {
+                for row in 1..<rows {
                     let cell = range(row: row, column: key)
                     var common = 0
                     while common < min(shared, cell.count), buffer[cell.lowerBound + common] == buffer[first + common] {
@@ -85,7 +85,7 @@ struct RowSet {
                     prefixes[row] = prefix
                 }
             }
-        } else {
+        } else if key == nil {
             for row in 0..<rows { prefixes[row] = digest(row: row) }
         }
         let columnsToCompare = key.map { [$0] } ?? Array(columns.indices)

@@ -103,6 +103,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder + "/elderly/v000003"))
     }
 
+    @Test func aDatasetThatIncludesNobodyIsPublishedEmpty() throws {
+        let temporary = TemporaryDirectory()
+        let folder = temporary.file("published")
+        var elderly = PublishFixtures.elderly()
+        elderly.include = [Condition(source: .age, test: .between(min: 200, max: nil))]
+        var microdata = PublishFixtures.microdata()
+        microdata.include = elderly.include
+        let report = publisher([elderly, microdata], folder: folder, key: PublishFixtures.key(in: temporary)).publish(
+            table: PublishFixtures.table(count: 100))
+        #expect(report.datasets.map(\.status) == [.published, .published])
+        #expect(report.datasets.map(\.rows) == [0, 0])
+        let rows = try PublishFixtures.csvRows(folder + "/elderly/v000001/data.csv")
+        #expect(rows == [["person", "age_band", "district", "assistance"]])
+        #expect(try SnapshotCatalog(folder: folder, dataset: "microdata").verifyCurrent().resources[0].rows == 0)
+    }
+
     @Test func anUnchangedDatasetWritesNoNewVersion() throws {
         let temporary = TemporaryDirectory()
         let folder = temporary.file("published")
