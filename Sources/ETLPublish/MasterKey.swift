@@ -69,21 +69,38 @@ public final class MasterKey: Sendable, CustomStringConvertible {
     public var description: String { "MasterKey(\(place), redacted)" }
 
     /// Writes a new random 32-byte key, in hex, to `path` with mode 0600. An existing file is
-    /// never overwritten. Returns the new key's ID.
+    /// never overwritten. The key is written and synced under a temporary name first, then
+    /// linked into place, so a process killed midway never leaves a partial key at `path`.
+    /// Returns the new key's ID.
     public static func generate(file path: String) throws(PublishError) -> String {
+        if access(path, F_OK) == 0 { throw .keyFileExists(path: path) }
         let bytes = try Crypto.randomBytes(minimumBytes)
-        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        let temporary = path + ".tmp-\(getpid())"
+        unlink(temporary)
+        let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            if errno == EEXIST { throw .keyFileExists(path: path) }
             throw .cannotWriteKey(path: path, reason: String(cString: strerror(errno)))
         }
+        defer { unlink(temporary) }
+        fchmod(descriptor, 0o600)
         let text = Array((Hex.encode(bytes) + "\n").utf8)
         let written = text.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
         guard written == text.count, synced else {
-            unlink(path)
             throw .cannotWriteKey(path: path, reason: "the key could not be written whole")
+        }
+        // link(2) never replaces an existing file: a key that appeared meanwhile is kept.
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { throw .keyFileExists(path: path) }
+            throw .cannotWriteKey(path: path, reason: String(cString: strerror(errno)))
+        }
+        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let directory = open(
+            folder.isEmpty ? (path.hasPrefix("/") ? "/" : ".") : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
         }
         return try MasterKey(bytes: bytes, place: path).keyID()
     }

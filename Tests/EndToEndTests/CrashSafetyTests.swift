@@ -1,0 +1,97 @@
+import Foundation
+import Synth
+import TestSupport
+import Testing
+
+/// `kill -9` at random moments of real runs (importing, resolving, publishing), again and
+/// again, must leave a state store that opens, snapshots that verify, no run shown as running
+/// for ever, and a next run that completes with the same residents as one clean run.
+@Suite(.serialized) struct CrashSafetyTests {
+    private let pipeline = Repository.path("bench/pipelines/synth-publish.json")
+
+    private func arguments(_ inbox: String, _ state: String) -> [String] {
+        ["run", pipeline, "--inbox", inbox, "--state", state, "--snapshot-date", "2026-11-27"]
+    }
+
+    /// Starts `etl` with `arguments`, kills it with SIGKILL after `delay` seconds (unless it
+    /// ended first), and returns whether it was killed.
+    private func runAndKill(_ arguments: [String], after delay: Double) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BinaryRunner.executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(delay)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        let killed = process.isRunning
+        if killed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return killed
+    }
+
+    /// The residents as sets of records (`source,key`), whatever their IDs.
+    private func partition(_ state: String) throws -> Set<Set<String>> {
+        let links = try BinaryRunner.run(["links", pipeline, "--state", state]).stdout
+        var residents: [Substring: Set<String>] = [:]
+        for line in links.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",")
+            residents[fields[2], default: []].insert(fields[0] + "," + fields[1])
+        }
+        return Set(residents.values)
+    }
+
+    @Test func killedRunsLeaveAConsistentStoreAndTheNextRunCompletes() throws {
+        let folder = TemporaryDirectory()
+        // Two registers that alternate night by night, so that every run imports, resolves and
+        // publishes afresh.
+        let inboxes = [folder.file("a"), folder.file("b")]
+        for (seed, inbox) in inboxes.enumerated() {
+            try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+            _ = try SynthWriter(profile: SynthProfile.named("default")!, seed: UInt64(seed + 3)).write(
+                people: 4000, to: inbox)
+        }
+        // The reference: one clean run of the first register from scratch.
+        let reference = folder.file("reference")
+        let clean = try BinaryRunner.run(arguments(inboxes[0], reference))
+        #expect(clean.exitCode == 0, "\(clean.stderr)")
+        let expected = try partition(reference)
+        #expect(expected.count > 3000)
+
+        // A full switch from one register to the other, timed, then runs killed at moments
+        // spread over that time.
+        let state = folder.file("state")
+        #expect(try BinaryRunner.run(arguments(inboxes[0], state)).exitCode == 0)
+        let started = Date()
+        #expect(try BinaryRunner.run(arguments(inboxes[1], state)).exitCode == 0)
+        let runTime = Date().timeIntervalSince(started)
+        var random = SynthRandom(seed: 11)
+        var kills = 0
+        for attempt in 0..<26 {
+            let fraction = (Double(attempt % 13) + Double(random.next() % 1000) / 1000) / 13
+            let inbox = inboxes[attempt % 2]
+            if try runAndKill(arguments(inbox, state), after: max(0.02, runTime * fraction)) { kills += 1 }
+            let status = try BinaryRunner.run(["status", "--json", "--limit", "100", "--state", state])
+            #expect(status.exitCode == 0, "the store opens after kill \(attempt)")
+            let snapshots = try BinaryRunner.run(["snapshots", pipeline, "--state", state, "--verify"])
+            #expect(snapshots.exitCode == 0, "snapshots verify after kill \(attempt): \(snapshots.stdout)")
+        }
+        #expect(kills >= 20)
+
+        // The next run completes, and gives the reference's residents: every record once, in
+        // the same groups.
+        let last = try BinaryRunner.run(arguments(inboxes[0], state))
+        #expect(last.exitCode == 0, "\(last.stderr)")
+        #expect(try partition(state) == expected)
+        let status = try BinaryRunner.run(["status", "--json", "--limit", "100", "--state", state]).stdout
+        #expect(!status.contains("\"status\": \"running\""))
+        #expect(status.contains("\"status\": \"interrupted\""))
+        let snapshots = try BinaryRunner.run(["snapshots", pipeline, "--state", state, "--verify"])
+        #expect(snapshots.exitCode == 0)
+        #expect(snapshots.stdout.components(separatedBy: "current version verified").count == 4)
+        // The identified index holds every resident once.
+        let residents = String(expected.count)
+        let grouped = String(residents.dropLast(3)) + "," + String(residents.suffix(3))
+        #expect(snapshots.stdout.contains("\(grouped) rows"))
+    }
+}
