@@ -80,6 +80,19 @@ public enum ETLCommand {
                 "Lists each dataset's versions, oldest first, with rows, size and age; '*' marks the version CURRENT\nnames, which readers use. With --verify, exits 1 when a current version does not verify."
         ),
         CommandSpec(
+            name: "gc", overview: "Apply snapshot retention and prune old run history.",
+            arguments: [
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
+            ],
+            options: [
+                CommandSpec.Option(
+                    name: "--dry-run", valueName: nil, help: "Say what would be removed, and remove nothing."),
+                publishDirOption, stateOption,
+            ],
+            discussion:
+                "Removes snapshot versions beyond each dataset's \"retain\" (never the current one), and the history of\nruns before the latest \"history.keepRuns\" (default 90): their rejects, soft-deleted keys, old match\nmodels, file entries, and the runs nothing refers to. Takes the run lock, so it never runs beside etl run."
+        ),
+        CommandSpec(
             name: "keygen", overview: "Create a master key file for keyed pseudonyms.",
             arguments: [("file", "Where to write the key. An existing file is never overwritten.", false)],
             options: [],
@@ -160,6 +173,7 @@ public enum ETLCommand {
         case "links": return LinksCommand(console: console).run(parsed)
         case "keygen": return KeygenCommand(console: console).run(parsed)
         case "snapshots": return SnapshotsCommand(console: console).run(parsed)
+        case "gc": return GcCommand(console: console).run(parsed)
         case "status": return try StatusCommand(console: console).run(parsed, spec: command)
         default:
             guard let name = parsed.positional.first else {

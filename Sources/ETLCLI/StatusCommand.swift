@@ -48,7 +48,14 @@ struct StatusCommand {
             text += run.sources.map { source in
                 "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "
                     + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.counts.staged), "
-                    + "\"rejected\": \(source.counts.rejected), \"message\": \(source.message.map(JSONWriter.string) ?? "null")}"
+                    + "\"rejected\": \(source.counts.rejected), \"deleted\": \(source.deleted), "
+                    + "\"message\": \(source.message.map(JSONWriter.string) ?? "null")}"
+            }.joined(separator: ", ")
+            text += "], \"datasets\": ["
+            text += run.datasets.map { dataset in
+                "{\"name\": \(JSONWriter.string(dataset.name)), \"status\": \(JSONWriter.string(dataset.status)), "
+                    + "\"version\": \(dataset.version.map(JSONWriter.string) ?? "null"), \"rows\": \(dataset.rows), "
+                    + "\"suppressed\": \(dataset.suppressed), \"message\": \(dataset.message.map(JSONWriter.string) ?? "null")}"
             }.joined(separator: ", ")
             return text + "]}"
         }
@@ -66,16 +73,18 @@ struct StatusCommand {
     private func table(_ runs: [RunHistory.Run]) -> String {
         var rows = [
             [
-                "RUN", "PIPELINE", "STATUS", "STARTED", "SECONDS", "READ", "STAGED", "REJECTED",
-                "RESIDENTS NEW/MERGED/SPLIT/RETIRED",
+                "RUN", "PIPELINE", "STATUS", "STARTED", "SECONDS", "READ", "STAGED", "REJECTED", "DELETED",
+                "RESIDENTS NEW/MERGED/SPLIT/RETIRED", "DATASETS PUBLISHED",
             ]
         ]
         for run in runs {
-            let totals = run.sources.reduce(into: (0, 0, 0)) {
+            let totals = run.sources.reduce(into: (0, 0, 0, 0)) {
                 $0.0 += $1.counts.read
                 $0.1 += $1.counts.staged
                 $0.2 += $1.counts.rejected
+                $0.3 += $1.deleted
             }
+            let published = run.datasets.filter { $0.status == "published" }.count
             let events = [RunHistory.ResidentEvent.created, .merged, .split, .retired].map {
                 Summary.grouped(run.residentEvents[$0] ?? 0)
             }
@@ -83,15 +92,22 @@ struct StatusCommand {
                 "\(run.id)", run.pipeline, run.status.rawValue, run.startedAt,
                 StatusCommand.duration(run).map { String(Summary.seconds($0).dropLast(2)) } ?? "-",
                 Summary.grouped(totals.0), Summary.grouped(totals.1), Summary.grouped(totals.2),
-                events.joined(separator: "/"),
+                Summary.grouped(totals.3), events.joined(separator: "/"),
+                run.datasets.isEmpty ? "-" : "\(published) of \(run.datasets.count)",
             ])
         }
-        var text = Summary.columns(rows, rightAligned: [0, 4, 5, 6, 7, 8])
+        var text = Summary.columns(rows, rightAligned: [0, 4, 5, 6, 7, 8, 9, 10])
         let failures = runs.flatMap { run in
             run.sources.compactMap { source in source.message.map { "  run \(run.id): \($0)" } }
         }
         if !failures.isEmpty {
             text += "\n\nFailed sources:\n" + failures.joined(separator: "\n")
+        }
+        let unpublished = runs.flatMap { run in
+            run.datasets.compactMap { dataset in dataset.message.map { "  run \(run.id): \($0)" } }
+        }
+        if !unpublished.isEmpty {
+            text += "\n\nDatasets not published:\n" + unpublished.joined(separator: "\n")
         }
         return text
     }

@@ -11,19 +11,19 @@ enum Summary {
         lines.append("  inbox: \(report.inbox)")
         lines.append("  state: \(report.stateFolder)")
         lines.append("")
-        var rows = [["SOURCE", "STATUS", "FILES", "READ", "STAGED", "REJECTED"]]
+        var rows = [["SOURCE", "STATUS", "FILES", "READ", "STAGED", "REJECTED", "DELETED"]]
         for source in report.sources {
             rows.append([
                 source.name, source.status.rawValue, "\(source.files.count)", grouped(source.counts.read),
-                grouped(source.counts.staged), grouped(source.counts.rejected),
+                grouped(source.counts.staged), grouped(source.counts.rejected), grouped(source.deleted),
             ])
         }
         let totals = report.totals
         rows.append([
             "total", "", "\(report.sources.reduce(0) { $0 + $1.files.count })", grouped(totals.read),
-            grouped(totals.staged), grouped(totals.rejected),
+            grouped(totals.staged), grouped(totals.rejected), grouped(report.sources.reduce(0) { $0 + $1.deleted }),
         ])
-        lines.append(columns(rows, rightAligned: [2, 3, 4, 5]))
+        lines.append(columns(rows, rightAligned: [2, 3, 4, 5, 6]))
         let files = report.sources.flatMap { source in source.files.map { (source.name, $0) } }
         if !files.isEmpty {
             lines.append("")

@@ -23,6 +23,9 @@ public struct Pipeline: Sendable {
     public var resolve = ResolverSettings()
     /// What a run publishes after resolving (the `publish` section), if anything.
     public var publish: PublishSettings?
+    /// How many of the latest runs keep their full history (rejects and all) when `etl gc`
+    /// prunes (`history.keepRuns`).
+    public var keepRuns = 90
 }
 
 /// One source of a pipeline: how its export is read, and where in the pipeline file each

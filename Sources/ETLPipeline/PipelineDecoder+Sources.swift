@@ -62,10 +62,19 @@ extension PipelineDecoder {
             error(
                 "'publish' needs resolved residents; remove \"enabled\": false from 'resolve'", at: member.keyPosition)
         }
+        var keepRuns = 90
+        if let node = members["history"]?.value,
+            let history = object(node, "'history'", allowed: Self.historyKeys),
+            let member = history["keepRuns"], let value = integer(member.value, "'keepRuns'", range: 1...1_000_000)
+        {
+            keepRuns = value
+        }
         guard !hasErrors else { return nil }
-        return Pipeline(
+        var pipeline = Pipeline(
             name: name, path: path, sha256: sha256, inbox: inbox, allowedFolders: allowedFolders, sources: sources,
             resolves: resolve.enabled, resolve: resolve.settings, publish: publish)
+        pipeline.keepRuns = keepRuns
+        return pipeline
     }
 
     private mutating func decodeSource(_ node: JSONNode, index: Int) -> PipelineSource? {

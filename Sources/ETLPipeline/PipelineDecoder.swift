@@ -9,8 +9,9 @@ import ETLImport
 struct PipelineDecoder {
     /// The keys each object of a pipeline file may have.
     static let pipelineKeys = [
-        "$schema", "name", "description", "inbox", "allowedFolders", "sources", "resolve", "publish",
+        "$schema", "name", "description", "inbox", "allowedFolders", "sources", "resolve", "publish", "history",
     ]
+    static let historyKeys = ["keepRuns"]
     static let sourceKeys = [
         "name", "description", "format", "files", "encoding", "csv", "xml", "json", "key", "fields", "values",
         "dateFormats", "payload", "limits", "export",

@@ -44,6 +44,8 @@ public struct SourceReport: Sendable {
     /// Files the globs matched but that are older than the export imported, left alone.
     public var olderFiles: [String] = []
     public var counts: RecordCounts
+    /// Records of the earlier export that the new one no longer has (deleted from the source).
+    public var deleted = 0
     /// Why the source failed, when it did: what went wrong and what to do.
     public var failure: String?
 }

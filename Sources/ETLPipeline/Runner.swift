@@ -75,7 +75,7 @@ public struct Runner {
                 let report = importSource(source, sourceID: sourceID, runID: runID, inbox: inbox, store: store)
                 try store.recordSource(
                     run: runID, source: sourceID, status: report.status, files: report.files.count,
-                    counts: report.counts, message: report.failure)
+                    counts: report.counts, deleted: report.deleted, message: report.failure)
                 reports.append(report)
             }
             // A source taken out of the pipeline (or renamed) must not stay current for the
@@ -128,6 +128,13 @@ public struct Runner {
                     step.beforeFlip = beforeFlip
                     let report = try step.run(runID: runID)
                     publication = report
+                    try store.recordDatasets(
+                        run: runID,
+                        report.datasets.map {
+                            DatasetRunSummary(
+                                name: $0.name, status: $0.status.rawValue, version: $0.version, rows: $0.rows,
+                                suppressed: $0.suppressed, message: $0.failure)
+                        })
                     let failed = report.datasets.filter { $0.status == .failed }.count
                     if failed > 0 {
                         status = status == .succeeded ? .partial : status
@@ -247,7 +254,7 @@ public struct Runner {
                 report.failure = failure
                 return report
             }
-            try store.commitSource(run: runID, source: sourceID)
+            report.deleted = try store.commitSource(run: runID, source: sourceID)
             report.status = .succeeded
         } catch {
             report.status = .failed

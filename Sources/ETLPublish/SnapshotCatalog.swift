@@ -53,13 +53,18 @@ public struct SnapshotCatalog: Sendable {
         }
     }
 
-    /// Keeps the newest `keep` versions, and always the current one.
-    func applyRetention(keep: Int) {
+    /// The versions that keeping the newest `keep` (and always the current one) removes.
+    public func versionsBeyondRetention(keep: Int) -> [String] {
         let current = self.current
-        let numbers = versionNumbers()
-        for number in numbers.dropLast(max(1, keep)) where SnapshotCatalog.name(of: number) != current {
-            FileSystem.removeTree(versionFolder(SnapshotCatalog.name(of: number)))
-        }
+        return versionNumbers().dropLast(max(1, keep)).map(SnapshotCatalog.name).filter { $0 != current }
+    }
+
+    /// Keeps the newest `keep` versions, and always the current one; returns the ones removed.
+    @discardableResult
+    public func applyRetention(keep: Int) -> [String] {
+        let removed = versionsBeyondRetention(keep: keep)
+        for version in removed { FileSystem.removeTree(versionFolder(version)) }
+        return removed
     }
 
     /// A version's `datapackage.json`, or `nil` when it cannot be read.

@@ -43,6 +43,8 @@ public struct RunSummary: Sendable, Equatable {
     public var sources: [SourceRunSummary]
     /// What the run's resolution did to residents: created, merged, split and retired.
     public var residentEvents: [ResidentEventKind: Int] = [:]
+    /// What the run published.
+    public var datasets: [DatasetRunSummary] = []
 }
 
 /// One source's part in a run.
@@ -51,7 +53,30 @@ public struct SourceRunSummary: Sendable, Equatable {
     public var status: RunStatus
     public var files: Int
     public var counts: RecordCounts
+    /// Records of the earlier export that this one no longer has.
+    public var deleted = 0
     public var message: String?
+}
+
+/// What a run published of one dataset.
+public struct DatasetRunSummary: Sendable, Equatable {
+    public var name: String
+    /// `published`, `unchanged` or `failed`.
+    public var status: String
+    /// The version current after the run.
+    public var version: String?
+    public var rows: Int
+    public var suppressed: Int
+    public var message: String?
+
+    public init(name: String, status: String, version: String?, rows: Int, suppressed: Int, message: String?) {
+        self.name = name
+        self.status = status
+        self.version = version
+        self.rows = rows
+        self.suppressed = suppressed
+        self.message = message
+    }
 }
 
 /// A source file as imported: its identity for later runs.

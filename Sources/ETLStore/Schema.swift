@@ -132,6 +132,27 @@ enum Schema {
         """
         ALTER TABLE residents ADD COLUMN region TEXT;
         """,
+        // Deletions and publishing in the run history: the records a new export no longer
+        // has (soft deletes, by run), and what each run published.
+        """
+        ALTER TABLE run_sources ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE deleted_records (
+            run_id INTEGER NOT NULL,
+            source_id INTEGER NOT NULL,
+            record_key TEXT NOT NULL,
+            PRIMARY KEY (source_id, record_key, run_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE run_datasets (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            dataset TEXT NOT NULL,
+            status TEXT NOT NULL,
+            version TEXT,
+            rows INTEGER NOT NULL,
+            suppressed INTEGER NOT NULL,
+            message TEXT,
+            PRIMARY KEY (run_id, dataset)
+        );
+        """,
     ]
 
     /// The schema version this build writes.

@@ -122,19 +122,41 @@ extension StateStore {
 
     /// Records one source's outcome in a run.
     public func recordSource(
-        run runID: Int64, source sourceID: Int64, status: RunStatus, files: Int, counts: RecordCounts, message: String?
+        run runID: Int64, source sourceID: Int64, status: RunStatus, files: Int, counts: RecordCounts,
+        deleted: Int = 0, message: String?
     ) throws(StoreError) {
         let upsert = try cached(
             """
-            INSERT OR REPLACE INTO run_sources (run_id, source_id, status, files, read, staged, rejected, message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO run_sources (run_id, source_id, status, files, read, staged, rejected, deleted,
+                message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try upsert.bind([
             .integer(runID), .integer(sourceID), .text(status.rawValue), .integer(Int64(files)),
             .integer(Int64(counts.read)), .integer(Int64(counts.staged)), .integer(Int64(counts.rejected)),
-            message.map(SQLValue.text) ?? .null,
+            .integer(Int64(deleted)), message.map(SQLValue.text) ?? .null,
         ])
         try upsert.run()
+    }
+
+    /// Records what a run published of each dataset.
+    public func recordDatasets(run runID: Int64, _ datasets: [DatasetRunSummary]) throws(StoreError) {
+        try database.inStoreTransaction { () throws(StoreError) in
+            let insert = try database.prepare(
+                """
+                INSERT OR REPLACE INTO run_datasets (run_id, dataset, status, version, rows, suppressed, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for dataset in datasets {
+                try insert.bind([
+                    .integer(runID), .text(dataset.name), .text(dataset.status),
+                    dataset.version.map(SQLValue.text) ?? .null,
+                    .integer(Int64(dataset.rows)), .integer(Int64(dataset.suppressed)),
+                    dataset.message.map(SQLValue.text) ?? .null,
+                ])
+                try insert.run()
+            }
+        }
     }
 
     /// The most recent runs, newest first.
@@ -153,10 +175,13 @@ extension StateStore {
         }
         let sources = try database.prepare(
             """
-            SELECT s.name, r.status, r.files, r.read, r.staged, r.rejected, r.message
+            SELECT s.name, r.status, r.files, r.read, r.staged, r.rejected, r.message, r.deleted
             FROM run_sources r JOIN sources s ON s.id = r.source_id
             WHERE r.run_id = ? ORDER BY s.id
             """)
+        let datasets = try database.prepare(
+            "SELECT dataset, status, version, rows, suppressed, message FROM run_datasets WHERE run_id = ? ORDER BY rowid"
+        )
         for index in runs.indices {
             try sources.bind([.integer(runs[index].id)])
             while try sources.step() {
@@ -168,9 +193,17 @@ extension StateStore {
                         counts: RecordCounts(
                             read: sources.int(at: 3) ?? 0, staged: sources.int(at: 4) ?? 0,
                             rejected: sources.int(at: 5) ?? 0),
-                        message: sources.text(at: 6)))
+                        deleted: sources.int(at: 7) ?? 0, message: sources.text(at: 6)))
             }
             runs[index].residentEvents = try residentEventCounts(run: runs[index].id)
+            try datasets.bind([.integer(runs[index].id)])
+            while try datasets.step() {
+                runs[index].datasets.append(
+                    DatasetRunSummary(
+                        name: datasets.text(at: 0) ?? "", status: datasets.text(at: 1) ?? "",
+                        version: datasets.text(at: 2), rows: datasets.int(at: 3) ?? 0,
+                        suppressed: datasets.int(at: 4) ?? 0, message: datasets.text(at: 5)))
+            }
         }
         return runs
     }

@@ -85,14 +85,34 @@ extension StateStore {
     }
 
     /// Makes this run's staged records the source's current ones and drops the earlier ones.
-    public func commitSource(run runID: Int64, source sourceID: Int64) throws {
+    /// A record of the earlier export that the new one no longer has is deleted from the
+    /// source: its key is kept in `deleted_records` with this run (a soft delete). Returns how
+    /// many were deleted.
+    @discardableResult
+    public func commitSource(run runID: Int64, source sourceID: Int64) throws -> Int {
         try inTransaction {
+            let previous = try database.scalar("SELECT current_run_id FROM sources WHERE id = ?", [.integer(sourceID)])
+            var deleted = 0
+            if let previous = previous?.int64, previous != runID {
+                let record = try cached(
+                    """
+                    INSERT OR IGNORE INTO deleted_records (run_id, source_id, record_key)
+                    SELECT ?1, old.source_id, old.record_key FROM staged_records old
+                    WHERE old.source_id = ?2 AND old.run_id = ?3 AND NOT EXISTS (
+                        SELECT 1 FROM staged_records new
+                        WHERE new.source_id = ?2 AND new.run_id = ?1 AND new.record_key = old.record_key)
+                    """)
+                try record.bind([.integer(runID), .integer(sourceID), .integer(previous)])
+                try record.run()
+                deleted = database.changes
+            }
             let update = try cached("UPDATE sources SET current_run_id = ? WHERE id = ?")
             try update.bind([.integer(runID), .integer(sourceID)])
             try update.run()
             let delete = try cached("DELETE FROM staged_records WHERE source_id = ? AND run_id != ?")
             try delete.bind([.integer(sourceID), .integer(runID)])
             try delete.run()
+            return deleted
         }
     }
 

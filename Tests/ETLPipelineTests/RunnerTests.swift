@@ -1,9 +1,10 @@
 import ETLCore
 import ETLPipeline
-import ETLStore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import ETLStore
 
 @Suite struct RunnerTests {
     /// A copy of the fixture inbox that a test may change.
@@ -171,6 +172,34 @@ import Testing
         let allowed = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
         #expect(allowed.status == .succeeded)
         #expect(allowed.sources.first?.counts.staged == 1)
+    }
+}
+
+extension RunnerTests {
+    @Test func aRecordMissingFromTheNewExportIsDeletedWithTheRun() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        let pipeline = try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
+        let first = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(first.sources.map(\.deleted) == [0, 0, 0])
+        // The next civil affairs export no longer has case MZ-2026-004515.
+        let path = inbox + "/civil_affairs_2026-11-26.json"
+        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        try lines.filter { !$0.contains("MZ-2026-004515") }.joined(separator: "\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let second = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(second.status == .succeeded)
+        #expect(second.sources.map(\.deleted) == [0, 0, 1])
+        let store = try StateStore(folder: folder.file("state"))
+        let links = try store.links(pipeline: "demo")
+        #expect(!links.contains { $0.key == "MZ-2026-004515" })
+        let history = try store.runs(limit: 1)
+        #expect(history.first?.sources.map(\.deleted) == [0, 0, 1])
+        #expect(history.first?.datasets.map(\.name) == ["elderly_care", "population_statistics", "service_index"])
+        let deleted = try store.database.scalar(
+            "SELECT count(*) FROM deleted_records WHERE record_key = 'MZ-2026-004515' AND run_id = ?",
+            [.integer(second.runID)])
+        #expect(deleted?.int64 == 1)
     }
 }
 

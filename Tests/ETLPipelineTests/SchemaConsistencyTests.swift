@@ -47,6 +47,7 @@ import Testing
         #expect(
             keys(root["properties"]?["resolve"]?["properties"]?["survivorship"])
                 == Set(CanonicalField.allCases.map(\.rawValue)))
+        #expect(keys(root["properties"]?["history"]) == Set(PipelineDecoder.historyKeys))
         let publish = root["properties"]?["publish"]
         #expect(keys(publish) == Set(PipelineDecoder.publishKeys))
         #expect(keys(publish?["properties"]?["key"]) == Set(PipelineDecoder.keyKeys))
