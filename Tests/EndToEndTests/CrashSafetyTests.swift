@@ -67,8 +67,12 @@ import Testing
         let runTime = Date().timeIntervalSince(started)
         var random = SynthRandom(seed: 11)
         var kills = 0
-        for attempt in 0..<26 {
-            let fraction = (Double(attempt % 13) + Double(random.next() % 1000) / 1000) / 13
+        var attempt = 0
+        // Until 24 runs were killed (a run that ends before its moment counts as a run, not a
+        // kill), and at most 40 runs.
+        while kills < 24 && attempt < 40 {
+            defer { attempt += 1 }
+            let fraction = 0.9 * (Double(attempt % 13) + Double(random.next() % 1000) / 1000) / 13
             let inbox = inboxes[attempt % 2]
             if try runAndKill(arguments(inbox, state), after: max(0.02, runTime * fraction)) { kills += 1 }
             let status = try BinaryRunner.run(["status", "--json", "--limit", "100", "--state", state])
