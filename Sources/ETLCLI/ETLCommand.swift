@@ -45,6 +45,9 @@ public enum ETLCommand {
                 CommandSpec.Option(
                     name: "--snapshot-date", valueName: "YYYY-MM-DD",
                     help: "The date published ages are computed on (default: today)."),
+                CommandSpec.Option(
+                    name: "--log-format", valueName: "text|json",
+                    help: "Log lines on stderr: text (default), or one JSON object a line."),
             ],
             discussion: exitCodes),
         CommandSpec(

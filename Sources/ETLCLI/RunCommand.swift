@@ -6,36 +6,45 @@ struct RunCommand {
     let console: Console
 
     func run(_ arguments: ParsedArguments, spec: CommandSpec) -> ExitCode {
+        func usage(_ message: String) -> ExitCode {
+            console.err("Error: \(message)")
+            console.err("Usage: \(spec.usage)")
+            console.err("  See 'etl run --help' for more information.")
+            return .usage
+        }
+        var format = Log.Format.text
+        if let text = arguments.values["--log-format"] {
+            guard let value = Log.Format(rawValue: text) else {
+                return usage("--log-format takes 'text' or 'json', not '\(text)'")
+            }
+            format = value
+        }
+        var log = Log(console: console, format: format)
         let pipeline: Pipeline
         do {
-            pipeline = try PipelineLoading(console: console).load(arguments.positional[0])
+            pipeline = try PipelineLoading(log: log).load(arguments.positional[0])
         } catch {
             return error.code
         }
         var acceptShrink: Set<String> = []
         for name in (arguments.values["--accept-shrink"] ?? "").split(separator: ",").map(String.init) {
             guard pipeline.sources.contains(where: { $0.name == name }) else {
-                let error = UsageError.unknown("source", name, in: pipeline.sources.map(\.name), command: spec)
-                console.err("Error: \(error.message)")
-                console.err("Usage: \(spec.usage)")
-                console.err("  See 'etl run --help' for more information.")
-                return .usage
+                return usage(
+                    UsageError.unknown("source", name, in: pipeline.sources.map(\.name), command: spec).message)
             }
             acceptShrink.insert(name)
         }
         var snapshotDate: Int32?
         if let text = arguments.values["--snapshot-date"] {
             guard let date = Runner.date(text) else {
-                console.err("Error: --snapshot-date must be a date written YYYY-MM-DD, not '\(text)'")
-                console.err("Usage: \(spec.usage)")
-                console.err("  See 'etl run --help' for more information.")
-                return .usage
+                return usage("--snapshot-date must be a date written YYYY-MM-DD, not '\(text)'")
             }
             snapshotDate = date
         }
         // SIGINT and SIGTERM stop the run cleanly between batches.
         StopRequest.install()
-        let progressLine = console.stderrIsTerminal ? ProgressLine(console: console) : nil
+        // A progress line only on a terminal, and never between JSON log lines.
+        let progressLine = console.stderrIsTerminal && format == .text ? ProgressLine(console: console) : nil
         var runner = Runner(
             pipeline: pipeline, inbox: arguments.values["--inbox"], stateFolder: ETLCommand.stateFolder(arguments),
             acceptShrink: acceptShrink, progress: progressLine.map { line in { line.draw($0) } })
@@ -46,27 +55,69 @@ struct RunCommand {
             report = try runner.run()
         } catch {
             progressLine?.clear()
-            console.err("Error: \(error)")
-            if case .locked = error { return .locked }
+            if case .locked = error {
+                log.emit(.error, stage: "lock", "\(error)")
+                return .locked
+            }
+            log.emit(.error, stage: "run", "\(error)")
             return .failure
         }
-        if let owner = report.lockTakenOverFrom {
-            console.err("Warning: took over the lock of a run that ended without releasing it (\(owner))")
-        }
         progressLine?.clear()
+        log.run = report.runID
+        if let owner = report.lockTakenOverFrom {
+            log.emit(.warning, stage: "lock", "took over the lock of a run that ended without releasing it (\(owner))")
+        }
         console.out(Summary.text(of: report))
-        for source in report.sources {
-            if let failure = source.failure { console.err("Error: \(failure)") }
-        }
-        if let failure = report.failure { console.err("Error: \(failure)") }
-        for note in report.publication?.notes ?? [] { console.err("Note: \(note)") }
-        for dataset in report.publication?.datasets ?? [] {
-            if let failure = dataset.failure { console.err("Error: \(failure)") }
-        }
+        RunCommand.logReport(report, to: log)
         switch report.status {
         case .succeeded: return .success
         case .partial: return .partial
         case .failed, .running, .interrupted, .unchanged: return .failure
         }
+    }
+
+    /// The run's log lines: per source, resolution, per dataset, and the end of the run.
+    static func logReport(_ report: RunReport, to log: Log) {
+        for source in report.sources {
+            let counts = [
+                ("files", source.files.count), ("read", source.counts.read), ("staged", source.counts.staged),
+                ("rejected", source.counts.rejected), ("deleted", source.deleted),
+            ]
+            if let failure = source.failure {
+                log.emit(.error, stage: "import", failure, source: source.name, counts: counts)
+            } else {
+                log.emit(.info, stage: "import", source.status.rawValue, source: source.name, counts: counts)
+            }
+        }
+        if let resolution = report.resolution {
+            log.emit(
+                .info, stage: "resolve", "resolved",
+                counts: [
+                    ("records", resolution.records), ("residents", resolution.residents),
+                    ("candidatePairs", resolution.candidatePairs), ("created", resolution.created),
+                    ("merged", resolution.merged), ("split", resolution.split), ("retired", resolution.retired),
+                ])
+        } else if let run = report.resolutionUnchangedSince {
+            log.emit(.info, stage: "resolve", "no source changed since run \(run); residents unchanged")
+        }
+        if let failure = report.failure { log.emit(.error, stage: "resolve", failure) }
+        for note in report.publication?.notes ?? [] { log.emit(.notice, stage: "publish", note) }
+        for dataset in report.publication?.datasets ?? [] {
+            let counts = [
+                ("rows", dataset.rows), ("suppressed", dataset.suppressed), ("added", dataset.added),
+                ("changed", dataset.changed), ("removed", dataset.removed),
+            ]
+            if let failure = dataset.failure {
+                log.emit(.error, stage: "publish", failure, dataset: dataset.name, counts: counts)
+            } else {
+                log.emit(
+                    .info, stage: "publish", "\(dataset.status.rawValue) \(dataset.version ?? "")",
+                    dataset: dataset.name, counts: counts)
+            }
+        }
+        let totals = report.totals
+        log.emit(
+            .info, stage: "run", "\(report.status.rawValue) in \(Summary.seconds(report.seconds))",
+            counts: [("read", totals.read), ("staged", totals.staged), ("rejected", totals.rejected)])
     }
 }

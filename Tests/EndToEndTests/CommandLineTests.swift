@@ -38,7 +38,7 @@ import Testing
         #expect(
             result.stderr == """
                 Error: Unknown option '--stat'. Did you mean '--state'?
-                Usage: etl run <pipeline> [--inbox <dir>] [--state <dir>] [--accept-shrink <source[,source…]>] [--publish-dir <dir>] [--snapshot-date <YYYY-MM-DD>]
+                Usage: etl run <pipeline> [--inbox <dir>] [--state <dir>] [--accept-shrink <source[,source…]>] [--publish-dir <dir>] [--snapshot-date <YYYY-MM-DD>] [--log-format <text|json>]
                   See 'etl run --help' for more information.
 
                 """)

@@ -78,6 +78,34 @@ import Testing
         #expect(snapshots.stdout.contains("data.csv"))
     }
 
+    @Test func jsonLogsAreOneObjectALineWithoutPersonalData() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run(
+            ["run", "demo", "--state", folder.file("state"), "--log-format", "json"])
+        #expect(result.exitCode == 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 9)
+        var stages: [String] = []
+        for line in lines {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            for key in ["time", "level", "run", "stage", "message"] { #expect(object[key] != nil, "\(key)") }
+            #expect(object["run"] as? Int == 1)
+            stages.append(object["stage"] as? String ?? "")
+        }
+        #expect(stages == ["import", "import", "import", "resolve", "publish", "publish", "publish", "publish", "run"])
+        // Fixture names, ID numbers and phones never appear.
+        for value in ["张", "510107198503120036", "13812345678"] { #expect(!result.stderr.contains(value)) }
+        // A lock held, or a bad pipeline, is a JSON line too.
+        let bad = folder.write("bad.json", "{ \"sources\": [] }")
+        let invalid = try BinaryRunner.run(["run", bad, "--log-format", "json"])
+        #expect(invalid.exitCode == 4)
+        for line in invalid.stderr.split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["stage"] as? String == "pipeline")
+        }
+    }
+
     @Test func aPipelineThatPublishesNothingSaysSo() throws {
         let folder = TemporaryDirectory()
         var demo = try String(contentsOfFile: Repository.path("pipelines/demo.json"), encoding: .utf8)
