@@ -13,7 +13,7 @@ public enum ETLCommand {
         EXIT CODES:
           0   success (rejected records alone do not fail a run)
           1   the run failed
-          2   partial: some sources failed, the others were imported
+          2   partial: some sources or datasets failed, the rest completed
           3   another run is using the state folder (its pid, host and start time are shown)
           4   the pipeline file is invalid
           64  usage error
