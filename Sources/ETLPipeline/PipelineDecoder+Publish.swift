@@ -69,11 +69,7 @@ extension PipelineDecoder {
         }
         var demoKey = false
         if let member = members["demoKeyInStateFolder"] {
-            if case .bool(let value) = member.value.value {
-                demoKey = value
-            } else {
-                error("'demoKeyInStateFolder' must be true or false", at: member.value.position)
-            }
+            demoKey = bool(member.value, "'demoKeyInStateFolder'") ?? false
             if members["fileFromEnvironment"] == nil {
                 error("'demoKeyInStateFolder' goes with 'fileFromEnvironment'", at: member.keyPosition)
             }
@@ -108,14 +104,7 @@ extension PipelineDecoder {
         let recipient = members["recipient"].flatMap { string($0.value, "\(what).recipient") } ?? ""
         let purpose = members["purpose"].flatMap { string($0.value, "\(what).purpose") } ?? ""
         if let description = members["description"] { _ = string(description.value, "'description'", allowEmpty: true) }
-        var identified = false
-        if let member = members["identified"] {
-            if case .bool(let value) = member.value.value {
-                identified = value
-            } else {
-                error("'identified' must be true or false", at: member.value.position)
-            }
-        }
+        let identified = members["identified"].flatMap { bool($0.value, "'identified'") } ?? false
         var columns: [Column] = []
         var columnPositions: [String: TextPosition] = [:]
         if let node = members["columns"]?.value {
@@ -320,10 +309,7 @@ extension PipelineDecoder {
             return Condition(source: source, test: .oneOf(values.map(\.0)))
         }
         if let member = members["present"] {
-            guard case .bool(let value) = member.value.value else {
-                error("'present' must be true or false", at: member.value.position)
-                return nil
-            }
+            guard let value = bool(member.value, "'present'") else { return nil }
             return Condition(source: source, test: .present(value))
         }
         if let member = members["contains"] {

@@ -15,14 +15,7 @@ extension PipelineDecoder {
         guard let node, let members = object(node, "'resolve'", allowed: Self.resolveKeys) else {
             return (true, settings)
         }
-        var enabled = true
-        if let member = members["enabled"] {
-            if case .bool(let value) = member.value.value {
-                enabled = value
-            } else {
-                error("'enabled' must be true or false, not \(member.value.typeDescription)", at: member.value.position)
-            }
-        }
+        let enabled = members["enabled"].flatMap { bool($0.value, "'enabled'") } ?? true
         if let member = members["threshold"], let value = number(member.value, "'threshold'", range: 0.5...0.999_999) {
             settings.threshold = value
         }

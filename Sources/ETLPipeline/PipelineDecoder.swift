@@ -125,6 +125,14 @@ struct PipelineDecoder {
         return Int(number)
     }
 
+    mutating func bool(_ node: JSONNode, _ what: String) -> Bool? {
+        guard case .bool(let value) = node.value else {
+            error("\(what) must be true or false, not \(node.typeDescription)", at: node.position)
+            return nil
+        }
+        return value
+    }
+
     mutating func oneOf<Value: RawRepresentable<String> & CaseIterable>(
         _ node: JSONNode, _ what: String, _ type: Value.Type
     ) -> Value? {
