@@ -41,13 +41,15 @@ public struct SnapshotCatalog: Sendable {
     }
 
     /// Removes what a publish that did not finish left: staging folders, and versions newer
-    /// than `CURRENT` (renamed into place but never made current).
+    /// than `CURRENT` (renamed into place but never made current). Without a `CURRENT`, no
+    /// version is removed: a missing `CURRENT` may be a person's doing, and retention removes
+    /// a version that never became current in due course.
     func removeUnfinished() {
-        let current = self.current.flatMap(SnapshotCatalog.number) ?? 0
+        let current = self.current.flatMap(SnapshotCatalog.number)
         for name in FileSystem.list(datasetFolder) {
             if name.hasPrefix(".staging-") || name.hasPrefix("CURRENT.tmp-") {
                 FileSystem.removeTree(datasetFolder + "/" + name)
-            } else if let number = SnapshotCatalog.number(of: name), number > current {
+            } else if let current, let number = SnapshotCatalog.number(of: name), number > current {
                 FileSystem.removeTree(versionFolder(name))
             }
         }
