@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(
             name: "ETLPipelineTests",
             dependencies: ["ETLPipeline", "ETLNormalise", "ETLPublish", "ETLStore", "Synth", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["etl", "Synth", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["etl", "ETLStore", "Synth", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -83,6 +83,22 @@ public enum ETLCommand {
                 "Lists each dataset's versions, oldest first, with rows, size and age; '*' marks the version CURRENT\nnames, which readers use. With --verify, exits 1 when a current version does not verify."
         ),
         CommandSpec(
+            name: "explain", overview: "Explain why records are, or are not, one resident.",
+            arguments: [
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false),
+                ("resident-or-record", "A resident ID (R0000000001), or a record as source:key.", false),
+                ("record", "With a record before it: a second record as source:key, to explain the pair.", true),
+            ],
+            options: [
+                CommandSpec.Option(
+                    name: "--reveal", valueName: nil,
+                    help: "Show personal values unmasked; who asked, and when, is written to the audit log."),
+                stateOption,
+            ],
+            discussion:
+                "For a resident: its unified record with each field's source record, its records, every pair of them\nthat blocking compared (field by field: level, m, u, weight, term-frequency adjustment, the blocking\nkeys that compared them, hard constraints), and its history. For two records: the same table for\nthe pair, and whether they are one resident. Personal values are masked unless --reveal is given.\nThe current records are resolved again in memory to give the last run's weights; nothing is written\nbut the audit line."
+        ),
+        CommandSpec(
             name: "gc", overview: "Apply snapshot retention and prune old run history.",
             arguments: [
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
@@ -177,6 +193,7 @@ public enum ETLCommand {
         case "keygen": return KeygenCommand(console: console).run(parsed)
         case "snapshots": return SnapshotsCommand(console: console).run(parsed)
         case "gc": return GcCommand(console: console).run(parsed)
+        case "explain": return try ExplainCommand(console: console).run(parsed, spec: command)
         case "status": return try StatusCommand(console: console).run(parsed, spec: command)
         default:
             guard let name = parsed.positional.first else {

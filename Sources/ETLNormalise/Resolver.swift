@@ -80,13 +80,25 @@ public struct Resolver: Sendable {
             var keys: UInt8 = 0
             if let found = run.pairs.find(Int32(a), Int32(b)) { keys = run.pairs.keys[found] }
             var levels: [MatchField: Int] = [:]
+            var fields: [PairDiagnosis.FieldWeight] = []
             for field in MatchField.allCases where vector[field] != ComparisonVector.missing {
-                levels[field] = Int(vector[field])
+                let level = Int(vector[field])
+                levels[field] = level
+                let base = run.model.weight(field, level: level)
+                fields.append(
+                    PairDiagnosis.FieldWeight(
+                        field: field, level: level, m: run.model.m[field.rawValue][level],
+                        u: run.model.u[field.rawValue][level], weight: base,
+                        termFrequencyAdjustment: run.scorer.weight(field, level, a) - base))
             }
+            let eligible = PairScorer.isEligible(vector)
             return PairDiagnosis(
                 compared: keys != 0, blockingKeys: BlockingKey.allCases.filter { keys & $0.bit != 0 }, levels: levels,
-                weight: run.scorer.weight(vector, a, b), hasEvidenceOfIdentity: PairScorer.isEligible(vector),
-                differentValidIDs: conflict, sameResident: run.clusterOf[a] == run.clusterOf[b])
+                weight: run.scorer.weight(vector, a, b), hasEvidenceOfIdentity: eligible,
+                differentValidIDs: conflict, sameResident: run.clusterOf[a] == run.clusterOf[b], fields: fields,
+                priorWeight: run.model.priorWeight, thresholdWeight: settings.thresholdWeight,
+                sharesValidID: eligible && PairScorer.sharesValidID(vector, a, b, run.records)
+                    && (vector[.name] != 0 || vector[.birthDate] != 0))
         }
     }
 
@@ -194,6 +206,29 @@ public struct PairDiagnosis: Sendable, Equatable {
     public var differentValidIDs: Bool
     /// Whether they ended up as one resident.
     public var sameResident: Bool
+    /// Per compared field, its level and weight.
+    public var fields: [FieldWeight] = []
+    /// The prior's weight and the threshold's, in bits.
+    public var priorWeight = 0.0
+    public var thresholdWeight = 0.0
+    /// Whether they share a valid ID number, which links them whatever the weight (unless
+    /// name and birth date both disagree).
+    public var sharesValidID = false
+
+    /// One field's part in a pair's weight.
+    public struct FieldWeight: Sendable, Equatable {
+        public var field: MatchField
+        public var level: Int
+        public var m: Double
+        public var u: Double
+        /// log2(m / u), in bits.
+        public var weight: Double
+        /// How the weight of an exact agreement moved for how common the value is.
+        public var termFrequencyAdjustment: Double
+    }
+
+    /// The match probability the weight stands for.
+    public var probability: Double { 1 / (1 + pow(2, -weight)) }
 }
 
 /// What resolution produced: residents as groups of input indices, and the model.

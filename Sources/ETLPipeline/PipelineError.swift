@@ -17,6 +17,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case store(StoreError)
     /// Another run holds the state folder's lock.
     case locked(stateFolder: String, holder: String)
+    /// `etl explain` was given a resident ID or record that the state store does not know.
+    case unknown(what: String, hint: String)
 
     public var description: String {
         switch self {
@@ -38,6 +40,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
         case .locked(let stateFolder, let holder):
             return
                 "another etl run is using the state folder \(stateFolder): \(holder); wait for it to finish (a run whose process has ended holds no lock)"
+        case .unknown(let what, let hint):
+            return "\(what); \(hint)"
         }
     }
 }

@@ -212,9 +212,9 @@ struct DatasetBuilder {
 }
 
 /// Display masks: enough of a value to recognise it, not enough to use it.
-enum Masking {
+public enum Masking {
     /// `110101********1234`, `138****5678`, `张*` (one star, whatever the name's length).
-    static func mask(_ value: String, _ source: ValueSource) -> String {
+    public static func mask(_ value: String, _ source: ValueSource) -> String {
         var output: [UInt8] = []
         mask(Array(value.utf8)[...], source, to: &output)
         return String(decoding: output, as: UTF8.self)

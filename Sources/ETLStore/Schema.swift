@@ -153,6 +153,16 @@ enum Schema {
             PRIMARY KEY (run_id, dataset)
         );
         """,
+        // Who was shown personal data (etl explain --reveal), and when.
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL
+        );
+        """,
     ]
 
     /// The schema version this build writes.
