@@ -99,6 +99,24 @@ public enum ETLCommand {
                 "For a resident: its unified record with each field's source record, its records, every pair of them\nthat blocking compared (field by field: level, m, u, weight, term-frequency adjustment, the blocking\nkeys that compared them, hard constraints), and its history. For two records: the same table for\nthe pair, and whether they are one resident. Personal values are masked unless --reveal is given.\nThe current records are resolved again in memory to give the last run's weights; nothing is written\nbut the audit line."
         ),
         CommandSpec(
+            name: "review", overview: "Review uncertain pairs; decisions bind every later run.",
+            arguments: [
+                ("action", "list, decide, export or import.", false),
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", true),
+                ("pair", "decide: a pair's number from list (or a record as source:key); import: the CSV file.", true),
+                ("record", "decide: with a record before it, the second record as source:key.", true),
+                ("decision", "decide: same or different.", true),
+            ],
+            options: [
+                CommandSpec.Option(
+                    name: "--reveal", valueName: nil,
+                    help: "list, export: show personal values unmasked (written to the audit log)."),
+                stateOption,
+            ],
+            discussion:
+                "Each resolution queues the pairs whose match probability is from resolve.reviewFrom (default 0.5)\nup to the threshold. 'list' explains each one field by field; 'decide <pipeline> <pair> same|different'\nrecords a decision; 'export' prints the queue as CSV with an empty decision column, and 'import <pipeline>\n<file>' records the filled-in decisions. A decision binds every later run, re-estimated model or not:\n'same' joins the two records' residents, 'different' keeps them apart (the resident ID stays with the\nlarger part). Decisions record who made them and when, and etl gc keeps them."
+        ),
+        CommandSpec(
             name: "gc", overview: "Apply snapshot retention and prune old run history.",
             arguments: [
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
@@ -194,6 +212,7 @@ public enum ETLCommand {
         case "snapshots": return SnapshotsCommand(console: console).run(parsed)
         case "gc": return GcCommand(console: console).run(parsed)
         case "explain": return try ExplainCommand(console: console).run(parsed, spec: command)
+        case "review": return try ReviewCommand(console: console).run(parsed, spec: command)
         case "status": return try StatusCommand(console: console).run(parsed, spec: command)
         default:
             guard let name = parsed.positional.first else {

@@ -74,12 +74,16 @@ struct ExplainCommand {
         lines.append("History:")
         for event in detail.events {
             let other = event.other.map { Explainer.residentID($0) }
+            let subject = Explainer.residentID(event.resident)
+            let own = event.resident == detail.number
             let text: String
-            switch event.kind {
-            case "created": text = "created with \(event.records) records"
-            case "merged": text = "merged into \(other ?? "?")"
-            case "split": text = "split from \(other ?? "?") with \(event.records) records"
-            case "retired": text = "retired (no records left)"
+            switch (event.kind, own) {
+            case ("created", _): text = "created with \(event.records) records"
+            case ("merged", true): text = "merged into \(other ?? "?")"
+            case ("merged", false): text = "took in \(subject), which was merged into it"
+            case ("split", true): text = "split from \(other ?? "?") with \(event.records) records"
+            case ("split", false): text = "\(subject) split from it with \(event.records) records"
+            case ("retired", _): text = "retired (no records left)"
             default: text = event.kind
             }
             lines.append("  run \(event.run): \(text)")
@@ -105,7 +109,7 @@ struct ExplainCommand {
         return lines.joined(separator: "\n")
     }
 
-    private func recordRows(_ records: [Explainer.RecordView]) -> [[String]] {
+    func recordRows(_ records: [Explainer.RecordView]) -> [[String]] {
         [["  RECORD", "RESIDENT"] + ExplainCommand.fieldNames]
             + records.map { record in
                 ["  " + record.place, record.resident ?? "-"] + record.values.map { $0 ?? "-" }
@@ -113,7 +117,7 @@ struct ExplainCommand {
     }
 
     /// A pair's verdict line and its field-by-field table.
-    private func pairLines(_ pair: Explainer.PairView) -> [String] {
+    func pairLines(_ pair: Explainer.PairView) -> [String] {
         let diagnosis = pair.diagnosis
         var lines: [String] = []
         let weight = ExplainCommand.bits(diagnosis.weight)

@@ -16,8 +16,13 @@ public struct ResolverSettings: Sendable, Equatable {
     public var randomPairs: Int = 1_000_000
     /// How each field of the unified record is chosen.
     public var survivorship = SurvivorshipSettings()
+    /// Pairs from this match probability up to the threshold are queued for review.
+    public var reviewFrom: Double = 0.5
 
     public init() {}
+
+    /// `reviewFrom` as a weight in bits.
+    public var reviewWeight: Double { log2(reviewFrom / (1 - reviewFrom)) }
 
     /// The threshold as a weight in bits.
     public var thresholdWeight: Double { log2(threshold / (1 - threshold)) }
@@ -33,9 +38,10 @@ public struct Resolver: Sendable {
         self.settings = settings
     }
 
-    /// Resolves `inputs` into residents.
-    public func resolve(_ inputs: [ResolverInput]) -> Resolution {
-        var run = self.run(inputs)
+    /// Resolves `inputs` into residents. `decisions` (reviewers' rulings on pairs of inputs)
+    /// bind: `same` joins the two records' residents, `different` keeps them apart.
+    public func resolve(_ inputs: [ResolverInput], decisions: [ReviewDecision] = []) -> Resolution {
+        var run = self.run(inputs, decisions: decisions)
         // Residents as lists of prepared records, in order of their first record.
         var byRoot: [Int32: Int] = [:]
         var members: [[Int]] = []
@@ -61,15 +67,19 @@ public struct Resolver: Sendable {
             links: run.links, residents: clusters.count,
             keptApartByValidIDs: run.blocked.differentValidIDs, keptApartByCannotLinks: run.blocked.cannotLink,
             leftAmbiguous: run.blocked.ambiguous, weightHistogram: run.histogram.counts, seconds: run.clock.laps)
-        return Resolution(clusters: clusters, golden: golden, model: run.model, statistics: statistics)
+        let review = run.uncertain.map { (run.order[Int($0.a)], run.order[Int($0.b)], $0.weight) }
+        return Resolution(
+            clusters: clusters, golden: golden, model: run.model, statistics: statistics, review: review)
     }
 
     /// Resolves `inputs` and says, for each of `pairs` (indices into `inputs`), how the two
     /// records fared: whether blocking compared them and by which keys, their comparison
     /// levels and weight, and whether they ended up as one resident. For the quality harness
     /// and for explanations.
-    public func diagnose(_ inputs: [ResolverInput], pairs wanted: [(Int, Int)]) -> [PairDiagnosis] {
-        let run = self.run(inputs)
+    public func diagnose(
+        _ inputs: [ResolverInput], pairs wanted: [(Int, Int)], decisions: [ReviewDecision] = []
+    ) -> [PairDiagnosis] {
+        let run = self.run(inputs, decisions: decisions)
         var position = [Int](repeating: 0, count: inputs.count)
         for (index, input) in run.order.enumerated() { position[input] = index }
         let comparer = PairComparer(records: run.records)
@@ -114,9 +124,11 @@ public struct Resolver: Sendable {
         var links: Int
         var clusterOf: [Int32]
         var blocked: Clusterer.Blocked
+        /// Pairs in the review band (positions in `records`), with their weights.
+        var uncertain: [Clusterer.Link]
     }
 
-    private func run(_ inputs: [ResolverInput]) -> Run {
+    private func run(_ inputs: [ResolverInput], decisions: [ReviewDecision]) -> Run {
         var clock = PhaseClock()
         // A fixed order, so that nothing depends on the order the records came in.
         let order = inputs.indices.sorted { x, y in
@@ -159,7 +171,9 @@ public struct Resolver: Sendable {
         var links: [Clusterer.Link] = []
         var cannotLinks: [(Int32, Int32)] = []
         var histogram = WeightHistogram()
+        var uncertain: [Clusterer.Link] = []
         let thresholdWeight = settings.thresholdWeight
+        let reviewWeight = settings.reviewWeight
         for index in 0..<pairs.count {
             let a = pairs.first[index]
             let b = pairs.second[index]
@@ -179,6 +193,24 @@ public struct Resolver: Sendable {
             } else if !eligible || weight < settings.separationWeight {
                 cannotLinks.append((a, b))
             }
+            if eligible, weight >= reviewWeight, weight < thresholdWeight {
+                uncertain.append(Clusterer.Link(a: a, b: b, weight: weight))
+            }
+        }
+        // Reviewers' decisions bind: a "same" pair links before any other, a "different" one
+        // is kept apart like two different valid ID numbers.
+        if !decisions.isEmpty {
+            var position = [Int32](repeating: 0, count: inputs.count)
+            for (index, input) in order.enumerated() { position[input] = Int32(index) }
+            for decision in decisions {
+                let a = position[decision.first]
+                let b = position[decision.second]
+                if decision.same {
+                    links.append(Clusterer.Link(a: min(a, b), b: max(a, b), weight: ReviewDecision.weight))
+                } else {
+                    cannotLinks.append((min(a, b), max(a, b)))
+                }
+            }
         }
         clock.lap("score")
         let validID = (0..<records.count).map { records.idStatus[$0] == .valid ? records.idNumber[$0] : -1 }
@@ -187,8 +219,25 @@ public struct Resolver: Sendable {
         clock.lap("cluster")
         return Run(
             clock: clock, order: order, records: records, pairs: pairs, model: model, scorer: scorer,
-            histogram: histogram, links: links.count, clusterOf: clusterOf, blocked: blocked)
+            histogram: histogram, links: links.count, clusterOf: clusterOf, blocked: blocked, uncertain: uncertain)
     }
+}
+
+/// A reviewer's ruling on a pair of records (indices into the resolver's inputs).
+public struct ReviewDecision: Sendable, Equatable {
+    public var first: Int
+    public var second: Int
+    /// `true`: one resident; `false`: never one resident.
+    public var same: Bool
+
+    public init(first: Int, second: Int, same: Bool) {
+        self.first = first
+        self.second = second
+        self.same = same
+    }
+
+    /// The weight a "same" decision links with: above any the model gives.
+    static let weight = 1e9
 }
 
 /// How one pair of records fared in a resolution.
@@ -240,6 +289,8 @@ public struct Resolution: Sendable {
     public var golden: [GoldenRecord]
     public var model: MatchModel
     public var statistics: ResolutionStatistics
+    /// Pairs (input indices) whose match probability is in the review band, with their weights.
+    public var review: [(Int, Int, Double)] = []
 }
 
 /// Figures about one resolution.

@@ -95,32 +95,49 @@ public struct Explainer {
 
     /// Explains whether the records `a` and `b` (each `source:key`) are one resident.
     public func explain(_ a: String, _ b: String, reveal: Bool) throws(PipelineError) -> PairView {
+        try explain(pairs: [(a, b)], reveal: reveal, audit: "explain --reveal")[0]
+    }
+
+    /// Explains each pair of records (`source:key`), resolving once for all of them.
+    /// Revealing is written to the audit log as `audit`.
+    public func explain(
+        pairs places: [(String, String)], reveal: Bool, audit: String
+    ) throws(PipelineError) -> [PairView] {
         try withStore { store throws(PipelineError) in
-            if reveal {
-                try wrap { () throws(StoreError) in try store.audit(action: "explain --reveal", subject: a + " " + b) }
+            if reveal, !places.isEmpty {
+                let subject = places.map { $0.0 + " " + $0.1 }.joined(separator: ", ")
+                try wrap { () throws(StoreError) in try store.audit(action: audit, subject: subject) }
             }
             let inputs = try loadInputs()
+            var index: [String: Int] = [:]
+            for (position, input) in inputs.enumerated() { index[input.source + ":" + input.key] = position }
             func find(_ place: String) throws(PipelineError) -> Int {
-                guard let index = inputs.firstIndex(where: { $0.source + ":" + $0.key == place }) else {
+                guard let position = index[place] else {
                     throw .unknown(
                         what: "no current record \(place) in \(stateFolder)",
                         hint:
                             "name a record as source:key, as 'etl links \(pipeline.name)' prints them (source,record_key)"
                     )
                 }
-                return index
+                return position
             }
-            let x = try find(a)
-            let y = try find(b)
-            let diagnosis = Resolver(settings: pipeline.resolve).diagnose(inputs.map(\.input), pairs: [(x, y)])[0]
+            var wanted: [(Int, Int)] = []
+            for (a, b) in places { wanted.append((try find(a), try find(b))) }
+            guard !wanted.isEmpty else { return [] }
+            let diagnoses = Resolver(settings: pipeline.resolve).diagnose(inputs.map(\.input), pairs: wanted)
             func resident(_ index: Int) throws(PipelineError) -> String? {
                 try wrap { () throws(StoreError) in
                     try store.residentOf(source: inputs[index].source, key: inputs[index].key, pipeline: pipeline.name)
                 }.map(StateStore.residentID)
             }
-            return PairView(
-                first: view(inputs[x], resident: try resident(x), reveal: reveal),
-                second: view(inputs[y], resident: try resident(y), reveal: reveal), diagnosis: diagnosis)
+            var views: [PairView] = []
+            for ((x, y), diagnosis) in zip(wanted, diagnoses) {
+                views.append(
+                    PairView(
+                        first: view(inputs[x], resident: try resident(x), reveal: reveal),
+                        second: view(inputs[y], resident: try resident(y), reveal: reveal), diagnosis: diagnosis))
+            }
+            return views
         }
     }
 

@@ -4,7 +4,7 @@ import ETLNormalise
 extension PipelineDecoder {
     static let resolveKeys = [
         "enabled", "threshold", "separationWeight", "ambiguityMargin", "maxBlockSize", "blockWindow", "sourcePriority",
-        "survivorship",
+        "survivorship", "reviewFrom",
     ]
 
     /// Decodes the `resolve` section: whether to resolve, thresholds, blocking limits and
@@ -18,6 +18,12 @@ extension PipelineDecoder {
         let enabled = members["enabled"].flatMap { bool($0.value, "'enabled'") } ?? true
         if let member = members["threshold"], let value = number(member.value, "'threshold'", range: 0.5...0.999_999) {
             settings.threshold = value
+        }
+        if let member = members["reviewFrom"], let value = number(member.value, "'reviewFrom'", range: 0.01...0.999) {
+            settings.reviewFrom = value
+            if value >= settings.threshold {
+                error("'reviewFrom' must be below the threshold (\(settings.threshold))", at: member.value.position)
+            }
         }
         if let member = members["separationWeight"],
             let value = number(member.value, "'separationWeight'", range: -100...0)

@@ -26,7 +26,9 @@ struct ResolveStep {
         }
         if let signal = stopRequested() { throw RunStopped(signal: signal) }
         let loaded = Timestamp.monotonicSeconds()
-        let resolution = Resolver(settings: pipeline.resolve).resolve(inputs)
+        let decisions = try ResolveStep.decisions(
+            try store.decisions(pipeline: pipeline.name), inputs: inputs, pipeline: pipeline)
+        let resolution = Resolver(settings: pipeline.resolve).resolve(inputs, decisions: decisions)
         let resolved = Timestamp.monotonicSeconds()
         if let signal = stopRequested() { throw RunStopped(signal: signal) }
         let assignment = ResidentIDAssigner().assign(
@@ -50,6 +52,11 @@ struct ResolveStep {
             run: runID, pipeline: pipeline.name, sourceIDs: sourceIDs, keys: inputs.map(\.key), residents: writes,
             merged: assignment.merged,
             retired: assignment.retired, model: model, statistics: ResolveStep.json(statistics))
+        try store.saveReviewQueue(
+            pipeline: pipeline.name, run: runID,
+            pairs: resolution.review.map { a, b, weight in
+                (ResolveStep.record(inputs[a], pipeline), ResolveStep.record(inputs[b], pipeline), weight)
+            })
         let events = try store.residentEventCounts(run: runID)
         return ResolveReport(
             records: inputs.count, residents: resolution.clusters.count, candidatePairs: statistics.candidatePairs,
@@ -60,6 +67,30 @@ struct ResolveStep {
             seconds: Timestamp.monotonicSeconds() - started,
             phases: [("load", loaded - started)] + statistics.seconds
                 + [("assign", prepared - resolved), ("save", Timestamp.monotonicSeconds() - prepared)])
+    }
+
+    /// Reviewers' decisions as the resolver takes them: pairs of input indices. A decision on
+    /// a record that is no longer current has nothing to bind.
+    static func decisions(
+        _ stored: [StoredDecision], inputs: [ResolverInput], pipeline: Pipeline
+    ) throws -> [ReviewDecision] {
+        guard !stored.isEmpty else { return [] }
+        var index: [String: Int] = [:]
+        for (position, input) in inputs.enumerated() {
+            let record = ResolveStep.record(input, pipeline)
+            index[record.source + "\u{1F}" + record.key] = position
+        }
+        return stored.compactMap { decision in
+            guard let a = index[decision.first.source + "\u{1F}" + decision.first.key],
+                let b = index[decision.second.source + "\u{1F}" + decision.second.key]
+            else { return nil }
+            return ReviewDecision(first: a, second: b, same: decision.same)
+        }
+    }
+
+    /// An input's source name and key.
+    static func record(_ input: ResolverInput, _ pipeline: Pipeline) -> (source: String, key: String) {
+        (input.source < pipeline.sources.count ? pipeline.sources[input.source].name : "?", input.key)
     }
 
     /// The resolver's input for a record of the store: its source by its place in the pipeline.

@@ -95,7 +95,8 @@ public struct Runner {
                 message =
                     "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
             } else if !reports.contains(where: { $0.status == .succeeded }) && retired.isEmpty,
-                let last = try store.lastResolution(pipeline: pipeline.name), last.pipelineSHA256 == pipeline.sha256
+                let last = try store.lastResolution(pipeline: pipeline.name), last.pipelineSHA256 == pipeline.sha256,
+                !last.decidedSince
             {
                 // No source's records changed and the pipeline file is the one the last
                 // resolution used: resolving again would give the same residents.

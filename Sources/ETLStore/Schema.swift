@@ -163,6 +163,32 @@ enum Schema {
             subject TEXT NOT NULL
         );
         """,
+        // Review: pairs in the uncertain band, and reviewers' decisions, which bind every
+        // later run (etl gc never removes them).
+        """
+        CREATE TABLE review_pairs (
+            id INTEGER PRIMARY KEY,
+            pipeline TEXT NOT NULL,
+            source_a TEXT NOT NULL,
+            key_a TEXT NOT NULL,
+            source_b TEXT NOT NULL,
+            key_b TEXT NOT NULL,
+            weight REAL NOT NULL,
+            run_id INTEGER NOT NULL,
+            UNIQUE (pipeline, source_a, key_a, source_b, key_b)
+        );
+        CREATE TABLE review_decisions (
+            pipeline TEXT NOT NULL,
+            source_a TEXT NOT NULL,
+            key_a TEXT NOT NULL,
+            source_b TEXT NOT NULL,
+            key_b TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('same', 'different')),
+            who TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (pipeline, source_a, key_a, source_b, key_b)
+        );
+        """,
     ]
 
     /// The schema version this build writes.

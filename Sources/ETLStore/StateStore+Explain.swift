@@ -19,7 +19,9 @@ public struct ResidentDetail: Sendable {
     /// Its current records: source and key.
     public var records: [(source: String, key: String)]
     /// What happened to it, oldest first.
-    public var events: [(run: Int64, kind: String, other: Int64?, records: Int)]
+    /// What happened to it, oldest first: events of its own, and events of others that name
+    /// it (`resident` tells which).
+    public var events: [(run: Int64, kind: String, resident: Int64, other: Int64?, records: Int)]
 }
 
 extension StateStore {
@@ -46,13 +48,14 @@ extension StateStore {
         try records.bind([.integer(number), .text(pipeline)])
         while try records.step() { detail.records.append((records.text(at: 0) ?? "", records.text(at: 1) ?? "")) }
         let events = try database.prepare(
-            "SELECT run_id, kind, other, records FROM resident_events WHERE resident = ? OR other = ? ORDER BY id")
+            "SELECT run_id, kind, other, records, resident FROM resident_events WHERE resident = ? OR other = ? ORDER BY id"
+        )
         try events.bind([.integer(number), .integer(number)])
         while try events.step() {
             detail.events.append(
                 (
-                    Int64(events.int(at: 0) ?? 0), events.text(at: 1) ?? "", events.int(at: 2).map(Int64.init),
-                    events.int(at: 3) ?? 0
+                    Int64(events.int(at: 0) ?? 0), events.text(at: 1) ?? "", Int64(events.int(at: 4) ?? 0),
+                    events.int(at: 2).map(Int64.init), events.int(at: 3) ?? 0
                 ))
         }
         return detail
@@ -70,10 +73,15 @@ extension StateStore {
     /// Records that someone was shown personal data: who (the login name and user ID), when,
     /// what for, and about whom (a resident ID or record keys, never values).
     public func audit(action: String, subject: String) throws(StoreError) {
-        let user = getenv("USER").map { String(cString: $0) } ?? getenv("LOGNAME").map { String(cString: $0) } ?? "?"
         try database.run(
             "INSERT INTO audit_log (at, who, action, subject) VALUES (?, ?, ?, ?)",
-            [.text(Timestamp.now()), .text("\(user) (uid \(getuid()))"), .text(action), .text(subject)])
+            [.text(Timestamp.now()), .text(StateStore.currentUser), .text(action), .text(subject)])
+    }
+
+    /// Who is running etl: the login name and the user ID, for the audit log and decisions.
+    public static var currentUser: String {
+        let user = getenv("USER").map { String(cString: $0) } ?? getenv("LOGNAME").map { String(cString: $0) } ?? "?"
+        return "\(user) (uid \(getuid()))"
     }
 
     /// The audit log, newest first.

@@ -65,16 +65,21 @@ extension StateStore {
         return pipelineSHA256.map { ($0, files) }
     }
 
-    /// The latest run of `pipeline` that saved a resolution, and its pipeline file's SHA-256.
-    public func lastResolution(pipeline: String) throws(StoreError) -> (run: Int64, pipelineSHA256: String)? {
+    /// The latest run of `pipeline` that saved a resolution, its pipeline file's SHA-256, and
+    /// whether a reviewer decided a pair after it started (the decision is not yet applied).
+    public func lastResolution(
+        pipeline: String
+    ) throws(StoreError) -> (run: Int64, pipelineSHA256: String, decidedSince: Bool)? {
         let select = try database.prepare(
             """
-            SELECT m.run_id, r.pipeline_sha256 FROM match_models m JOIN runs r ON r.id = m.run_id
-            WHERE m.pipeline = ? ORDER BY m.run_id DESC LIMIT 1
+            SELECT m.run_id, r.pipeline_sha256,
+                EXISTS (SELECT 1 FROM review_decisions d WHERE d.pipeline = ?1 AND d.at >= r.started_at)
+            FROM match_models m JOIN runs r ON r.id = m.run_id
+            WHERE m.pipeline = ?1 ORDER BY m.run_id DESC LIMIT 1
             """)
         try select.bind([.text(pipeline)])
         guard try select.step() else { return nil }
-        return (Int64(select.int(at: 0) ?? 0), select.text(at: 1) ?? "")
+        return (Int64(select.int(at: 0) ?? 0), select.text(at: 1) ?? "", select.int(at: 2) == 1)
     }
 
     /// Records how a run ended.
