@@ -117,6 +117,13 @@ public enum ETLCommand {
                 "Each resolution queues the pairs whose match probability is from resolve.reviewFrom (default 0.5)\nup to the threshold. 'list' explains each one field by field; 'decide <pipeline> <pair> same|different'\nrecords a decision; 'export' prints the queue as CSV with an empty decision column, and 'import <pipeline>\n<file>' records the filled-in decisions. A decision binds every later run, re-estimated model or not:\n'same' joins the two records' residents, 'different' keeps them apart (the resident ID stays with the\nlarger part). Decisions record who made them and when, and etl gc keeps them."
         ),
         CommandSpec(
+            name: "report", overview: "Print the path of a run's HTML report.",
+            arguments: [("run", "The run's number, as 'etl status' shows it (default: the latest run).", true)],
+            options: [stateOption],
+            discussion:
+                "Each run leaves reports/run-<id>.html in the state folder: one static page with no scripts, with\nrecords per source and the top reject reasons, the match-weight histogram with the thresholds, residents\nby number of records, residents created, merged, split and retired, and per dataset its rows, k reached,\nsuppressed residents and equivalence-class sizes. It holds no personal data."
+        ),
+        CommandSpec(
             name: "gc", overview: "Apply snapshot retention and prune old run history.",
             arguments: [
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
@@ -213,6 +220,7 @@ public enum ETLCommand {
         case "gc": return GcCommand(console: console).run(parsed)
         case "explain": return try ExplainCommand(console: console).run(parsed, spec: command)
         case "review": return try ReviewCommand(console: console).run(parsed, spec: command)
+        case "report": return try ReportCommand(console: console).run(parsed, spec: command)
         case "status": return try StatusCommand(console: console).run(parsed, spec: command)
         default:
             guard let name = parsed.positional.first else {

@@ -99,6 +99,12 @@ enum FilePaths {
         path == folder || path.hasPrefix(folder == "/" ? "/" : folder + "/")
     }
 
+    /// Whether `path` is an existing regular file.
+    static func isFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
     /// Whether `path` is an existing folder.
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()

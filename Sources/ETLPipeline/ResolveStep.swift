@@ -58,7 +58,7 @@ struct ResolveStep {
                 (ResolveStep.record(inputs[a], pipeline), ResolveStep.record(inputs[b], pipeline), weight)
             })
         let events = try store.residentEventCounts(run: runID)
-        return ResolveReport(
+        var report = ResolveReport(
             records: inputs.count, residents: resolution.clusters.count, candidatePairs: statistics.candidatePairs,
             reductionRatio: statistics.reductionRatio, links: statistics.links, created: events[.created] ?? 0,
             merged: events[.merged] ?? 0, split: events[.split] ?? 0, retired: events[.retired] ?? 0,
@@ -67,6 +67,12 @@ struct ResolveStep {
             seconds: Timestamp.monotonicSeconds() - started,
             phases: [("load", loaded - started)] + statistics.seconds
                 + [("assign", prepared - resolved), ("save", Timestamp.monotonicSeconds() - prepared)])
+        report.weightHistogram = statistics.weightHistogram
+        report.thresholdWeight = pipeline.resolve.thresholdWeight
+        report.separationWeight = pipeline.resolve.separationWeight
+        report.reviewWeight = pipeline.resolve.reviewWeight
+        for cluster in resolution.clusters { report.residentSizes[cluster.count, default: 0] += 1 }
+        return report
     }
 
     /// Reviewers' decisions as the resolver takes them: pairs of input indices. A decision on
@@ -166,4 +172,12 @@ public struct ResolveReport: Sendable {
     public var seconds: Double
     /// Seconds per phase: load, standardise, block, compare, estimate, score, cluster, golden, save.
     public var phases: [(phase: String, seconds: Double)]
+    /// Compared pairs per whole bit of match weight, from -40 (and below) to +40 (and above).
+    public var weightHistogram: [Int] = []
+    /// The threshold, the separation weight and the bottom of the review band, in bits.
+    public var thresholdWeight = 0.0
+    public var separationWeight = 0.0
+    public var reviewWeight = 0.0
+    /// Residents per number of records.
+    public var residentSizes: [Int: Int] = [:]
 }

@@ -29,6 +29,8 @@ public struct RunReport: Sendable {
     /// Why resolution failed, when it did.
     public var failure: String?
     public var seconds: Double
+    /// The run's HTML page in the state folder, when it could be written.
+    public var htmlReport: String?
 
     /// Counts over all sources.
     public var totals: RecordCounts {

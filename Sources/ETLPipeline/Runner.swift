@@ -151,7 +151,7 @@ public struct Runner {
                 }
             }
             try store.finishRun(runID, status: status, message: message)
-            return RunReport(
+            var report = RunReport(
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
                 sources: reports, rejects: try store.rejects(run: runID, limitPerSource: 10),
                 retiredSources: retired, interruptedRuns: interrupted, lockTakenOverFrom: lock.takenOverFrom,
@@ -159,6 +159,10 @@ public struct Runner {
                 failure: resolution == nil && unchangedSince == nil && (pipeline.resolves || status == .interrupted)
                     ? message : nil,
                 seconds: Timestamp.monotonicSeconds() - started)
+            // The run's HTML page in the state folder; a run does not fail for want of it.
+            report.htmlReport = try? RunReportPage.write(
+                report, rejectCategories: try store.rejectCategories(run: runID), stateFolder: stateFolder)
+            return report
         } catch {
             // Record the run as failed rather than leave it shown as running; the error that
             // stopped it is the one reported, whatever happens to this last write.

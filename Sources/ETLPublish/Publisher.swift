@@ -68,6 +68,8 @@ public struct DatasetReport: Sendable {
     public var included = 0
     public var suppressed = 0
     public var kReached: Int?
+    /// Equivalence classes per size range (`1`, `2-4`, `5-9`, …), as in the report.
+    public var classSizes: [String: Int] = [:]
     public var added = 0
     public var changed = 0
     public var removed = 0
@@ -210,6 +212,7 @@ public struct Publisher {
         report.included = built.included
         report.suppressed = built.suppressed
         report.kReached = built.kReached
+        for size in built.classSizes { report.classSizes[SnapshotWriter.sizeRange(size), default: 0] += 1 }
         let writer = SnapshotWriter(
             dataset: dataset, context: context, keyID: try master?.keyID(), keyVersion: settings.keyVersion,
             retain: settings.retain, beforeFlip: beforeFlip)

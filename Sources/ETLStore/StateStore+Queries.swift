@@ -19,6 +19,23 @@ public struct StagedRecord: Sendable, Equatable {
 
 extension StateStore {
     /// The rejects of a run in file order; `limit` caps how many per source are returned.
+    /// Per source, a run's reject categories with their counts, most frequent first.
+    public func rejectCategories(
+        run runID: Int64
+    ) throws(StoreError) -> [(source: String, category: String, count: Int)] {
+        let select = try database.prepare(
+            """
+            SELECT s.name, r.category, count(*) FROM rejects r JOIN sources s ON s.id = r.source_id
+            WHERE r.run_id = ? GROUP BY s.id, r.category ORDER BY s.id, count(*) DESC, r.category
+            """)
+        try select.bind([.integer(runID)])
+        var categories: [(source: String, category: String, count: Int)] = []
+        while try select.step() {
+            categories.append((select.text(at: 0) ?? "", select.text(at: 1) ?? "", select.int(at: 2) ?? 0))
+        }
+        return categories
+    }
+
     public func rejects(run runID: Int64, limitPerSource: Int = .max) throws(StoreError) -> [RejectSummary] {
         let select = try database.prepare(
             """
