@@ -12,9 +12,15 @@ public enum RunHistory {
     /// What happened to residents in a run.
     public typealias ResidentEvent = ResidentEventKind
 
-    /// The most recent runs, newest first; empty when the folder holds no state store yet.
+    /// The most recent runs, newest first; empty when the folder holds no state store yet. A
+    /// run recorded as running while nobody holds the run lock has ended without finishing: it
+    /// is shown as interrupted (the next run records it so), never as running for ever.
     public static func recent(stateFolder: String, limit: Int) throws(PipelineError) -> [RunSummary] {
-        try reading(stateFolder) { store throws(StoreError) in try store.runs(limit: limit) } ?? []
+        var runs = try reading(stateFolder) { store throws(StoreError) in try store.runs(limit: limit) } ?? []
+        if runs.contains(where: { $0.status == .running }), !RunLock.isHeld(stateFolder: stateFolder) {
+            for index in runs.indices where runs[index].status == .running { runs[index].status = .interrupted }
+        }
+        return runs
     }
 
     /// Runs `body` on the store in `stateFolder`, or returns `nil` when the folder holds no

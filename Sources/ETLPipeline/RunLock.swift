@@ -39,6 +39,17 @@ public final class RunLock {
         self.descriptor = descriptor
     }
 
+    /// Whether a live process holds the lock of `stateFolder` (probed without taking it over
+    /// and without writing to the lock file).
+    public static func isHeld(stateFolder: String) -> Bool {
+        let descriptor = open(stateFolder + "/" + fileName, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return true }
+        flock(descriptor, LOCK_UN)
+        return false
+    }
+
     /// Releases the lock; the emptied file tells the next run that this one ended cleanly.
     deinit {
         ftruncate(descriptor, 0)

@@ -77,6 +77,7 @@ import Testing
             if try runAndKill(arguments(inbox, state), after: max(0.02, runTime * fraction)) { kills += 1 }
             let status = try BinaryRunner.run(["status", "--json", "--limit", "100", "--state", state])
             #expect(status.exitCode == 0, "the store opens after kill \(attempt)")
+            #expect(!status.stdout.contains("\"status\": \"running\""), "no run shows as running after kill \(attempt)")
             let snapshots = try BinaryRunner.run(["snapshots", pipeline, "--state", state, "--verify"])
             #expect(snapshots.exitCode == 0, "snapshots verify after kill \(attempt): \(snapshots.stdout)")
         }
