@@ -116,8 +116,12 @@ struct RunCommand {
             }
         }
         let totals = report.totals
-        log.emit(
-            .info, stage: "run", "\(report.status.rawValue) in \(Summary.seconds(report.seconds))",
-            counts: [("read", totals.read), ("staged", totals.staged), ("rejected", totals.rejected)])
+        var counts = [("read", totals.read), ("staged", totals.staged), ("rejected", totals.rejected)]
+        for stage in report.stages {
+            counts += [
+                (stage.name + "Milliseconds", Int(stage.seconds * 1000)), (stage.name + "PeakKiB", stage.peakKiB),
+            ]
+        }
+        log.emit(.info, stage: "run", "\(report.status.rawValue) in \(Summary.seconds(report.seconds))", counts: counts)
     }
 }

@@ -92,6 +92,15 @@ enum Summary {
                 }
             }
         }
+        if !report.stages.isEmpty {
+            lines.append("")
+            lines.append(
+                "Stages: "
+                    + report.stages.map {
+                        "\($0.name) \(seconds($0.seconds)) (peak memory so far \(byteSize($0.peakKiB * 1024)))"
+                    }
+                    .joined(separator: ", "))
+        }
         if !report.interruptedRuns.isEmpty {
             lines.append("")
             lines.append(

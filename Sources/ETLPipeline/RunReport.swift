@@ -1,6 +1,10 @@
 import ETLPublish
 import ETLStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a run did, for the summary the CLI prints. Holds no personal data.
 public struct RunReport: Sendable {
     public var runID: Int64
@@ -31,6 +35,25 @@ public struct RunReport: Sendable {
     public var seconds: Double
     /// The run's HTML page in the state folder, when it could be written.
     public var htmlReport: String?
+    /// Seconds per stage (import, resolve, publish) and the process's peak memory when each
+    /// ended.
+    public var stages: [Stage] = []
+
+    /// One stage of a run.
+    public struct Stage: Sendable {
+        public var name: String
+        public var seconds: Double
+        /// The process's peak resident memory so far, in KiB, when the stage ended.
+        public var peakKiB: Int
+
+        init(name: String, seconds: Double) {
+            self.name = name
+            self.seconds = seconds
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            peakKiB = Int(usage.ru_maxrss)
+        }
+    }
 
     /// Counts over all sources.
     public var totals: RecordCounts {

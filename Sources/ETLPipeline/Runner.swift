@@ -80,6 +80,7 @@ public struct Runner {
             }
             // A source taken out of the pipeline (or renamed) must not stay current for the
             // stages that read staged records.
+            var stages = [RunReport.Stage(name: "import", seconds: Timestamp.monotonicSeconds() - started)]
             let retired = try store.retireSources(pipeline: pipeline.name, keeping: pipeline.sources.map(\.name))
             let failed = reports.filter { $0.status == .failed }.count
             var status: RunStatus = failed == 0 ? .succeeded : (failed == reports.count ? .failed : .partial)
@@ -115,6 +116,8 @@ public struct Runner {
                 status = .failed
                 message = "resolving residents failed: \(error); the residents and links of the last run are kept"
             }
+            stages.append(
+                RunReport.Stage(name: "resolve", seconds: Timestamp.monotonicSeconds() - started - stages[0].seconds))
             // Publish from the residents now current: resolved tonight, or unchanged since an
             // earlier run. A dataset that fails keeps its previous snapshot current.
             var publication: PublishReport?
@@ -150,6 +153,10 @@ public struct Runner {
                         + "publishing failed: \(error); every dataset's previous snapshot stays current"
                 }
             }
+            stages.append(
+                RunReport.Stage(
+                    name: "publish",
+                    seconds: Timestamp.monotonicSeconds() - started - stages[0].seconds - stages[1].seconds))
             try store.finishRun(runID, status: status, message: message)
             var report = RunReport(
                 runID: runID, pipeline: pipeline.name, status: status, inbox: inbox, stateFolder: stateFolder,
@@ -159,6 +166,7 @@ public struct Runner {
                 failure: resolution == nil && unchangedSince == nil && (pipeline.resolves || status == .interrupted)
                     ? message : nil,
                 seconds: Timestamp.monotonicSeconds() - started)
+            report.stages = stages
             // The run's HTML page in the state folder; a run does not fail for want of it.
             report.htmlReport = try? RunReportPage.write(
                 report, rejectCategories: try store.rejectCategories(run: runID), stateFolder: stateFolder)
