@@ -1,51 +1,6 @@
 import ETLCore
 import ETLStore
 
-/// Strings stored end to end in one byte buffer: a column of a million values costs two
-/// allocations, not a million.
-struct StringColumn: Sendable {
-    private(set) var bytes: [UInt8] = []
-    /// Per value, where it ends in `bytes`; a missing value ends where the previous one did
-    /// and is marked in `present`.
-    private(set) var ends: [UInt32] = []
-    private(set) var present: [Bool] = []
-
-    var count: Int { ends.count }
-
-    mutating func append(bytes value: UnsafeBufferPointer<UInt8>?) {
-        if let value {
-            bytes.append(contentsOf: value)
-            present.append(true)
-        } else {
-            present.append(false)
-        }
-        ends.append(UInt32(bytes.count))
-    }
-
-    mutating func append(_ value: String?) {
-        if let value {
-            bytes.append(contentsOf: value.utf8)
-            present.append(true)
-        } else {
-            present.append(false)
-        }
-        ends.append(UInt32(bytes.count))
-    }
-
-    /// The value at `index`, or `nil` when missing.
-    subscript(index: Int) -> String? {
-        guard present[index] else { return nil }
-        let start = index == 0 ? 0 : Int(ends[index - 1])
-        return String(decoding: bytes[start..<Int(ends[index])], as: UTF8.self)
-    }
-
-    /// Calls `body` with the value's bytes (empty when missing).
-    func withBytes<T>(_ index: Int, _ body: (ArraySlice<UInt8>) -> T) -> T {
-        let start = index == 0 ? 0 : Int(ends[index - 1])
-        return body(bytes[start..<Int(ends[index])])
-    }
-}
-
 /// Every active resident of a pipeline, as publishing needs them, read from the state store
 /// once and shared by all datasets.
 struct ResidentTable: Sendable {

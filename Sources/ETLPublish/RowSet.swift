@@ -1,15 +1,13 @@
 import ETLCore
 
-/// A dataset's published rows, built in memory and then written in every format: the cells
-/// end to end in one byte buffer, sorted into a deterministic order.
+/// A dataset's published rows, built in memory and then written in every format: the cells,
+/// row by row, in one `StringColumn`, sorted into a deterministic order.
 struct RowSet {
     let columns: [Column]
     /// Per column, whether its cells are whole numbers (else text).
     let integerColumns: [Bool]
-    private(set) var bytes: [UInt8] = []
-    /// Per cell (row-major), where it ends in `bytes`.
-    private(set) var ends: [UInt32] = []
-    private(set) var nulls: [Bool] = []
+    /// Every cell, row-major.
+    private var cells = StringColumn()
     /// Row order for writing: by key when the dataset has one, else by content.
     private(set) var order: [Int] = []
 
@@ -18,42 +16,30 @@ struct RowSet {
         self.integerColumns = integerColumns
     }
 
-    var count: Int { ends.count / max(1, columns.count) }
+    var count: Int { cells.count / max(1, columns.count) }
+
+    /// The cells' bytes, end to end.
+    var bytes: [UInt8] { cells.bytes }
 
     /// Appends a cell of `cell`'s bytes.
     mutating func append<Bytes: Collection<UInt8>>(bytes cell: Bytes) {
-        bytes.append(contentsOf: cell)
-        nulls.append(false)
-        ends.append(UInt32(bytes.count))
+        cells.append(contentsOf: cell)
     }
 
     /// Appends a missing cell.
     mutating func appendNull() {
-        nulls.append(true)
-        ends.append(UInt32(bytes.count))
-    }
-
-    mutating func append(_ cell: String?) {
-        if let cell {
-            bytes.append(contentsOf: cell.utf8)
-            nulls.append(false)
-        } else {
-            nulls.append(true)
-        }
-        ends.append(UInt32(bytes.count))
+        cells.appendMissing()
     }
 
     /// The range of a cell in `bytes`.
     func range(row: Int, column: Int) -> Range<Int> {
-        let index = row * columns.count + column
-        return (index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])
+        cells.range(row * columns.count + column)
     }
 
-    func isNull(row: Int, column: Int) -> Bool { nulls[row * columns.count + column] }
+    func isNull(row: Int, column: Int) -> Bool { !cells.present[row * columns.count + column] }
 
     func string(row: Int, column: Int) -> String? {
-        isNull(row: row, column: column)
-            ? nil : String(decoding: bytes[range(row: row, column: column)], as: UTF8.self)
+        cells[row * columns.count + column]
     }
 
     /// Sorts rows by the key column's bytes, or, without a key, by a digest of their cells
@@ -65,7 +51,7 @@ struct RowSet {
         var prefixes = [UInt64](repeating: 0, count: rows)
         if let key, rows > 0 {
             var shared = range(row: 0, column: key).count
-            bytes.withUnsafeBufferPointer { buffer in
+            cells.bytes.withUnsafeBufferPointer { buffer in
                 let first = range(row: 0, column: key).lowerBound
                 for row in 1..<rows {
                     let cell = range(row: row, column: key)
@@ -90,7 +76,7 @@ struct RowSet {
         }
         let columnsToCompare = key.map { [$0] } ?? Array(columns.indices)
         var order = Array(0..<rows)
-        bytes.withUnsafeBufferPointer { buffer in
+        cells.bytes.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress
             order.sort { a, b in
                 if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
@@ -120,7 +106,7 @@ struct RowSet {
             line.removeAll(keepingCapacity: true)
             for column in columns.indices {
                 line.append(isNull(row: row, column: column) ? 0 : 1)
-                line.append(contentsOf: bytes[range(row: row, column: column)])
+                line.append(contentsOf: cells.bytes[range(row: row, column: column)])
                 line.append(0xFF)
             }
             line.withUnsafeBytes { hasher.update($0) }
@@ -134,7 +120,7 @@ struct RowSet {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for column in columns.indices {
             hash = (hash ^ (isNull(row: row, column: column) ? 0 : 1)) &* prime
-            for index in range(row: row, column: column) { hash = (hash ^ UInt64(bytes[index])) &* prime }
+            for index in range(row: row, column: column) { hash = (hash ^ UInt64(cells.bytes[index])) &* prime }
             hash = (hash ^ 0xFF) &* prime
         }
         return hash
