@@ -95,12 +95,12 @@ public struct Runner {
                 status = .interrupted
                 message =
                     "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
-            } else if !reports.contains(where: { $0.status == .succeeded }) && retired.isEmpty,
-                let last = try store.lastResolution(pipeline: pipeline.name), last.pipelineSHA256 == pipeline.sha256,
-                !last.decidedSince
+            } else if let last = try store.lastResolution(pipeline: pipeline.name), last.sameInputs,
+                last.pipelineSHA256 == pipeline.sha256, !last.decidedSince
             {
-                // No source's records changed and the pipeline file is the one the last
-                // resolution used: resolving again would give the same residents.
+                // The current records are the ones the last resolution read (no source changed
+                // since, here or in a run that ended before resolving), the pipeline file is the
+                // same, and no decision waits: resolving again would give the same residents.
                 unchangedSince = last.run
             }
             do {

@@ -189,6 +189,13 @@ enum Schema {
             PRIMARY KEY (pipeline, source_a, key_a, source_b, key_b)
         );
         """,
+        // Which runs' records each resolution read: (source, current run) pairs. A run may
+        // skip resolving only when the current records are still the ones the last
+        // resolution read; a run killed after committing a source but before resolving
+        // leaves them different.
+        """
+        ALTER TABLE match_models ADD COLUMN inputs TEXT;
+        """,
     ]
 
     /// The schema version this build writes.

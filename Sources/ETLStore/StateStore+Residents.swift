@@ -209,8 +209,8 @@ extension StateStore {
             try links.finish()
             try database.run("CREATE INDEX links_resident ON links (resident)")
             try database.run(
-                "INSERT INTO match_models (run_id, pipeline, model, statistics) VALUES (?, ?, ?, ?)",
-                [.integer(runID), .text(pipeline), .text(model), .text(statistics)])
+                "INSERT INTO match_models (run_id, pipeline, model, statistics, inputs) VALUES (?, ?, ?, ?, ?)",
+                [.integer(runID), .text(pipeline), .text(model), .text(statistics), .text(try currentInputs(pipeline))])
             return numbers
         }
     }

@@ -65,21 +65,40 @@ extension StateStore {
         return pipelineSHA256.map { ($0, files) }
     }
 
-    /// The latest run of `pipeline` that saved a resolution, its pipeline file's SHA-256, and
-    /// whether a reviewer decided a pair after it started (the decision is not yet applied).
+    /// The latest run of `pipeline` that saved a resolution, its pipeline file's SHA-256,
+    /// whether a reviewer decided a pair after it started (the decision is not yet applied),
+    /// and whether the current records are still the ones it read.
     public func lastResolution(
         pipeline: String
-    ) throws(StoreError) -> (run: Int64, pipelineSHA256: String, decidedSince: Bool)? {
+    ) throws(StoreError) -> (run: Int64, pipelineSHA256: String, decidedSince: Bool, sameInputs: Bool)? {
         let select = try database.prepare(
             """
             SELECT m.run_id, r.pipeline_sha256,
-                EXISTS (SELECT 1 FROM review_decisions d WHERE d.pipeline = ?1 AND d.at >= r.started_at)
+                EXISTS (SELECT 1 FROM review_decisions d WHERE d.pipeline = ?1 AND d.at >= r.started_at), m.inputs
             FROM match_models m JOIN runs r ON r.id = m.run_id
             WHERE m.pipeline = ?1 ORDER BY m.run_id DESC LIMIT 1
             """)
         try select.bind([.text(pipeline)])
         guard try select.step() else { return nil }
-        return (Int64(select.int(at: 0) ?? 0), select.text(at: 1) ?? "", select.int(at: 2) == 1)
+        let inputs = select.text(at: 3)
+        let current = try currentInputs(pipeline)
+        return (
+            Int64(select.int(at: 0) ?? 0), select.text(at: 1) ?? "", select.int(at: 2) == 1,
+            inputs != nil && inputs == current
+        )
+    }
+
+    /// Which runs' records are current for `pipeline`: `source:run` pairs by source.
+    func currentInputs(_ pipeline: String) throws(StoreError) -> String {
+        let select = try database.prepare(
+            """
+            SELECT id, current_run_id FROM sources
+            WHERE pipeline = ? AND current_run_id IS NOT NULL ORDER BY id
+            """)
+        try select.bind([.text(pipeline)])
+        var pairs: [String] = []
+        while try select.step() { pairs.append("\(select.int(at: 0) ?? 0):\(select.int(at: 1) ?? 0)") }
+        return pairs.joined(separator: ",")
     }
 
     /// Records how a run ended.

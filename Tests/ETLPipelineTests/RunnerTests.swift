@@ -203,6 +203,42 @@ extension RunnerTests {
     }
 }
 
+extension RunnerTests {
+    @Test func aRunStoppedAfterImportingIsResolvedByTheNextRun() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        let pipeline = try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
+        _ = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        // A new civil affairs export, imported whole; the stop comes once it is current, that
+        // is after the imports and before resolving.
+        let path = inbox + "/civil_affairs_2026-11-26.json"
+        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        try lines.filter { !$0.contains("MZ-2026-004515") }.joined(separator: "\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let state = folder.file("state")
+        var stopped = Runner(pipeline: pipeline, inbox: inbox, stateFolder: state)
+        stopped.stopRequested = {
+            let store = try? StateStore(folder: state)
+            let current = try? store?.database.scalar(
+                "SELECT current_run_id FROM sources WHERE name = 'civil_affairs'")?.int64
+            return (current ?? 0) > 1 ? "SIGTERM" : nil
+        }
+        let interrupted = try stopped.run()
+        #expect(interrupted.status == .interrupted)
+        #expect(interrupted.sources[2].status == .succeeded)
+        #expect(interrupted.resolution == nil)
+        // Every export is now the current one, but the residents were never resolved from it:
+        // the next run must resolve, not report them unchanged.
+        let next = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(next.sources.map(\.status) == [.unchanged, .unchanged, .unchanged])
+        #expect(next.resolutionUnchangedSince == nil)
+        #expect(next.resolution?.records == 46)
+        // And the one after that has nothing left to do.
+        let third = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: folder.file("state")).run()
+        #expect(third.resolutionUnchangedSince == next.runID)
+    }
+}
+
 @Suite struct RunnerExportTests {
     private let header = "id,name,addr\n"
 
