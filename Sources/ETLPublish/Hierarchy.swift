@@ -110,8 +110,7 @@ public enum Hierarchy: String, Sendable, CaseIterable {
         case .departments:
             let mask = UInt64(bitPattern: raw)
             if level == 1 { return String(mask.nonzeroBitCount) }
-            return context.sources.indices.filter { mask & (1 << UInt64($0)) != 0 }.map { context.sources[$0] }
-                .joined(separator: "|")
+            return ResidentTable.departmentList(mask, sources: context.sources)
         }
     }
 }

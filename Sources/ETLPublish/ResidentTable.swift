@@ -244,6 +244,11 @@ struct ResidentTable: Sendable {
 
     /// The names of the departments in `mask`, in the pipeline's order, `|`-separated.
     func departmentList(_ mask: UInt64) -> String {
+        ResidentTable.departmentList(mask, sources: sources)
+    }
+
+    /// The names of the sources whose bits `mask` sets, in order, `|`-separated.
+    static func departmentList(_ mask: UInt64, sources: [String]) -> String {
         var names: [String] = []
         for (index, name) in sources.enumerated() where mask & (1 << UInt64(index)) != 0 { names.append(name) }
         return names.joined(separator: "|")
