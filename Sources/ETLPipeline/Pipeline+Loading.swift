@@ -42,12 +42,32 @@ extension Pipeline {
             let folder = FilePaths.resolve(path, against: FilePaths.currentDirectory())
                 .split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
             guard
-                let pipeline = decoder.decodePipeline(
+                var pipeline = decoder.decodePipeline(
                     root, defaultName: defaultName, folder: folder.isEmpty ? "/" : folder, sha256: sha256, path: path)
             else {
                 throw .invalid(decoder.sortedDiagnostics)
             }
+            pipeline.inputSHA256 = SHA256.hex(of: Array(Pipeline.inputText(root, depth: 0).utf8))
             return (pipeline, decoder.sortedDiagnostics)
+        }
+    }
+
+    /// The pipeline file as canonical JSON without what import and resolution ignore: the
+    /// top-level `publish`, `history`, `description` and `$schema`, and every `description`.
+    static func inputText(_ node: JSONNode, depth: Int) -> String {
+        switch node.value {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .number(let text): return text
+        case .string(let text): return JSONWriter.string(text)
+        case .array(let elements):
+            return "[" + elements.map { inputText($0, depth: depth + 1) }.joined(separator: ",") + "]"
+        case .object(let members):
+            let ignored: Set<String> = depth == 0 ? ["publish", "history", "description", "$schema"] : ["description"]
+            return "{"
+                + members.filter { !ignored.contains($0.key) }.map {
+                    JSONWriter.string($0.key) + ":" + inputText($0.value, depth: depth + 1)
+                }.joined(separator: ",") + "}"
         }
     }
 

@@ -11,6 +11,10 @@ public struct Pipeline: Sendable {
     public var path: String
     /// The SHA-256 of the pipeline file, recorded with each run.
     public var sha256: String
+    /// The SHA-256 of what import and resolution depend on: the file without its `publish`
+    /// and `history` sections and its descriptions. A run that finds it unchanged may skip
+    /// importing an unchanged export and resolving unchanged records.
+    public var inputSHA256 = ""
     /// The inbox folder from the pipeline file, resolved against the file's folder.
     public var inbox: String?
     /// Folders outside the inbox that files may be read from through symbolic links, as the

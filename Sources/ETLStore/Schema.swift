@@ -196,6 +196,12 @@ enum Schema {
         """
         ALTER TABLE match_models ADD COLUMN inputs TEXT;
         """,
+        // What of the pipeline file import and resolution depend on, hashed apart from the
+        // rest: editing only the publish section (or a description) then imports and resolves
+        // nothing again.
+        """
+        ALTER TABLE runs ADD COLUMN input_sha256 TEXT;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -2,11 +2,14 @@ import ETLCore
 
 extension StateStore {
     /// Records the start of a run and returns its id.
-    public func beginRun(pipeline: String, pipelineSHA256: String) throws(StoreError) -> Int64 {
+    public func beginRun(
+        pipeline: String, pipelineSHA256: String, inputSHA256: String? = nil
+    ) throws(StoreError) -> Int64 {
         let insert = try cached(
-            "INSERT INTO runs (pipeline, pipeline_sha256, started_at, status) VALUES (?, ?, ?, ?)")
+            "INSERT INTO runs (pipeline, pipeline_sha256, started_at, status, input_sha256) VALUES (?, ?, ?, ?, ?)")
         try insert.bind([
             .text(pipeline), .text(pipelineSHA256), .text(Timestamp.now()), .text(RunStatus.running.rawValue),
+            .text(inputSHA256 ?? pipelineSHA256),
         ])
         try insert.run()
         return database.lastInsertRowID
@@ -48,7 +51,7 @@ extension StateStore {
     )? {
         let select = try database.prepare(
             """
-            SELECT r.pipeline_sha256, f.path, f.size, f.sha256 FROM sources s
+            SELECT coalesce(r.input_sha256, r.pipeline_sha256), f.path, f.size, f.sha256 FROM sources s
             JOIN runs r ON r.id = s.current_run_id
             JOIN source_files f ON f.run_id = s.current_run_id AND f.source_id = s.id
             WHERE s.id = ?
@@ -73,7 +76,7 @@ extension StateStore {
     ) throws(StoreError) -> (run: Int64, pipelineSHA256: String, decidedSince: Bool, sameInputs: Bool)? {
         let select = try database.prepare(
             """
-            SELECT m.run_id, r.pipeline_sha256,
+            SELECT m.run_id, coalesce(r.input_sha256, r.pipeline_sha256),
                 EXISTS (SELECT 1 FROM review_decisions d WHERE d.pipeline = ?1 AND d.at >= r.started_at), m.inputs
             FROM match_models m JOIN runs r ON r.id = m.run_id
             WHERE m.pipeline = ?1 ORDER BY m.run_id DESC LIMIT 1

@@ -239,6 +239,38 @@ extension RunnerTests {
     }
 }
 
+extension RunnerTests {
+    @Test func editingOnlyThePublishSectionImportsAndResolvesNothingAgain() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        let state = folder.file("state")
+        let demo = try String(contentsOfFile: Repository.path("pipelines/demo.json"), encoding: .utf8)
+        let first = try Runner(
+            pipeline: try Pipeline.load(path: Repository.path("pipelines/demo.json")).0, inbox: inbox,
+            stateFolder: state
+        ).run()
+        #expect(first.resolution != nil)
+        // The same pipeline with another retention and description: only publishing changed.
+        let edited = folder.write(
+            "demo.json",
+            demo.replacingOccurrences(of: "\"retain\": 5", with: "\"retain\": 7").replacingOccurrences(
+                of: "\"description\": \"The district's", with: "\"description\": \"Edited. The district's"))
+        let pipeline = try Pipeline.load(path: edited).0
+        #expect(pipeline.publish?.retain == 7)
+        #expect(pipeline.sha256 != (try Pipeline.load(path: Repository.path("pipelines/demo.json")).0.sha256))
+        let second = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
+        #expect(second.sources.map(\.status) == [.unchanged, .unchanged, .unchanged])
+        #expect(second.resolutionUnchangedSince == first.runID)
+        #expect(second.publication?.datasets.count == 3)
+        // A change that import depends on still imports again.
+        let stricter = folder.write(
+            "stricter.json",
+            demo.replacingOccurrences(of: "\"maxRejectedShare\": 0.3", with: "\"maxRejectedShare\": 0.35"))
+        let third = try Runner(pipeline: try Pipeline.load(path: stricter).0, inbox: inbox, stateFolder: state).run()
+        #expect(third.sources.map(\.status) == [.succeeded, .succeeded, .succeeded])
+    }
+}
+
 @Suite struct RunnerExportTests {
     private let header = "id,name,addr\n"
 
