@@ -97,7 +97,7 @@ public struct Runner {
                 message =
                     "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
             } else if let last = try store.lastResolution(pipeline: pipeline.name), last.sameInputs,
-                last.pipelineSHA256 == pipeline.inputSHA256, !last.decidedSince
+                last.inputSHA256 == pipeline.inputSHA256, !last.decidedSince
             {
                 // The current records are the ones the last resolution read (no source changed
                 // since, here or in a run that ended before resolving), the pipeline file is the
@@ -240,7 +240,7 @@ public struct Runner {
             let identities = zip(files, prints).map {
                 StateStore.FileIdentity(path: $0.match.name, size: $1.fingerprint.size, sha256: $1.fingerprint.sha256)
             }
-            if let current = try store.currentExport(source: sourceID), current.pipelineSHA256 == pipeline.inputSHA256,
+            if let current = try store.currentExport(source: sourceID), current.inputSHA256 == pipeline.inputSHA256,
                 Set(current.files) == Set(identities)
             {
                 report.status = .unchanged

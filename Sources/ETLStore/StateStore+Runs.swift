@@ -42,12 +42,13 @@ extension StateStore {
         }
     }
 
-    /// The export the source's current records came from: its files, and the SHA-256 of the
-    /// pipeline file of the run that staged them; `nil` when the source has no current records.
+    /// The export the source's current records came from: its files, and the input SHA-256
+    /// (of what import reads in the pipeline file) of the run that staged them; `nil` when the
+    /// source has no current records.
     public func currentExport(
         source sourceID: Int64
     ) throws(StoreError) -> (
-        pipelineSHA256: String, files: [FileIdentity]
+        inputSHA256: String, files: [FileIdentity]
     )? {
         let select = try database.prepare(
             """
@@ -57,23 +58,24 @@ extension StateStore {
             WHERE s.id = ?
             """)
         try select.bind([.integer(sourceID)])
-        var pipelineSHA256: String?
+        var inputSHA256: String?
         var files: [FileIdentity] = []
         while try select.step() {
-            pipelineSHA256 = select.text(at: 0)
+            inputSHA256 = select.text(at: 0)
             files.append(
                 FileIdentity(
                     path: select.text(at: 1) ?? "", size: select.int(at: 2) ?? 0, sha256: select.text(at: 3) ?? ""))
         }
-        return pipelineSHA256.map { ($0, files) }
+        return inputSHA256.map { ($0, files) }
     }
 
-    /// The latest run of `pipeline` that saved a resolution, its pipeline file's SHA-256,
+    /// The latest run of `pipeline` that saved a resolution, its input SHA-256 (of what
+    /// import and resolution read in the pipeline file),
     /// whether a reviewer decided a pair after it started (the decision is not yet applied),
     /// and whether the current records are still the ones it read.
     public func lastResolution(
         pipeline: String
-    ) throws(StoreError) -> (run: Int64, pipelineSHA256: String, decidedSince: Bool, sameInputs: Bool)? {
+    ) throws(StoreError) -> (run: Int64, inputSHA256: String, decidedSince: Bool, sameInputs: Bool)? {
         let select = try database.prepare(
             """
             SELECT m.run_id, coalesce(r.input_sha256, r.pipeline_sha256),
