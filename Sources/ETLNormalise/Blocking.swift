@@ -7,8 +7,9 @@ public enum BlockingKey: Int, CaseIterable, Sendable {
     case pinyinAndBirthDate
     /// The phone number.
     case phone
-    /// The birth date, the surname and the address's district.
-    case birthDateSurnameAndDistrict
+    /// The birth date and the surname, so that a name with a dropped or misheard character
+    /// still meets its partner, also after a move to another district.
+    case birthDateAndSurname
     /// The ID number's region and birth date (its first 14 characters) and the surname.
     case idPrefixAndSurname
     /// The name's pinyin and the address (from the district down), for records without a
@@ -24,7 +25,7 @@ public enum BlockingKey: Int, CaseIterable, Sendable {
         case .idNumber: "idNumber"
         case .pinyinAndBirthDate: "pinyin+birthDate"
         case .phone: "phone"
-        case .birthDateSurnameAndDistrict: "birthDate+surname+district"
+        case .birthDateAndSurname: "birthDate+surname"
         case .idPrefixAndSurname: "idPrefix+surname"
         case .pinyinAndAddress: "pinyin+address"
         case .pinyin: "pinyin"
@@ -105,6 +106,17 @@ struct Blocker {
                                 packed.append(Blocker.pack(block[i], block[j], key))
                             }
                         }
+                        // A record without a birth date has nothing to sort it near its partner
+                        // by; in a name block of moderate size it meets every record beyond its
+                        // window.
+                        if key == .pinyin, size <= maxBlockSize * 16 {
+                            for i in 0..<size where Blocker.isWeak(records, block[i]) {
+                                for j in 0..<size
+                                where j > i + window || (j < i - window && !Blocker.isWeak(records, block[j])) {
+                                    packed.append(Blocker.pack(block[i], block[j], key))
+                                }
+                            }
+                        }
                     }
                 }
                 start = end
@@ -140,6 +152,11 @@ struct Blocker {
         return (UInt64(low) << 36) | (UInt64(high) << 8) | UInt64(key.rawValue)
     }
 
+    /// Whether a record has no birth date (neither its own nor one from a valid ID number).
+    private static func isWeak(_ records: PreparedRecords, _ record: Int32) -> Bool {
+        records.birth[Int(record)] == 0
+    }
+
     /// The order within an oversized block: by name, district, birth date, ID number, then
     /// position.
     private static func order(_ records: PreparedRecords, _ a: Int32, _ b: Int32) -> Bool {
@@ -163,11 +180,10 @@ struct Blocker {
         case .phone:
             guard r.phone[i] >= 0 else { return nil }
             hasher.add(r.phone[i])
-        case .birthDateSurnameAndDistrict:
-            guard r.birth[i] != 0, r.surname[i] >= 0, r.district[i] != 0 else { return nil }
+        case .birthDateAndSurname:
+            guard r.birth[i] != 0, r.surname[i] >= 0 else { return nil }
             hasher.add(r.birth[i])
             hasher.add(r.surname[i])
-            hasher.add(r.district[i])
         case .idPrefixAndSurname:
             guard r.idNumber[i] >= 0, r.idBirth[i] != 0, r.surname[i] >= 0 else { return nil }
             let prefix = r.idBytes.with(r.idNumber[i]) { bytes in

@@ -181,6 +181,9 @@ public struct Resolver: Sendable {
             histogram.add(weight)
             if conflicts[index] { continue }  // the clusterer keeps different valid IDs apart
             let eligible = PairScorer.isEligible(vectors[index])
+            // A pair that shares only a name (the last-resort key) is not kept apart for its
+            // weight: the two have nothing else in common to disagree on reliably.
+            let nameAlone = pairs.keys[index] == BlockingKey.pinyin.bit
             // The same valid ID number is one person, whatever the model weighs it at (a small
             // register teaches the model little), unless name and birth date both disagree.
             if eligible, PairScorer.sharesValidID(vectors[index], Int(a), Int(b), records),
@@ -190,7 +193,7 @@ public struct Resolver: Sendable {
             }
             if eligible, weight >= thresholdWeight {
                 links.append(Clusterer.Link(a: a, b: b, weight: weight))
-            } else if !eligible || weight < settings.separationWeight {
+            } else if !eligible || (weight < settings.separationWeight && !nameAlone) {
                 cannotLinks.append((a, b))
             }
             if eligible, weight >= reviewWeight, weight < thresholdWeight {

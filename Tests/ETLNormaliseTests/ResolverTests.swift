@@ -116,6 +116,41 @@ import Testing
         #expect(!together(["0:A", "1:B"], in: residents(records)))
     }
 
+    @Test func aRecordWithoutABirthDateMeetsItsNameBeyondTheWindow() {
+        // One common name in many districts: the block is capped, and a record with neither birth
+        // date nor ID number sorts first, far from its partner (who moved away and has both).
+        var settings = ResolverSettings()
+        settings.maxBlockSize = 20
+        settings.blockWindow = 6
+        var records = background(200)
+        for index in 0..<60 {
+            let birth = "19\(40 + index % 50)-0\(1 + index % 9)-2\(index % 8)"
+            records.append(
+                record(
+                    0, "W\(index)", name: "王芳", id: valid("5101\(10 + index % 90)" + birth.filter(\.isNumber) + "002"),
+                    sex: .female, birth: birth, phone: nil, address: "成华区建设路街道\(index)号"))
+        }
+        records.append(
+            record(
+                1, "P", name: "王芳", id: valid("51019819991231002"), sex: .female, birth: "1999-12-31", phone: nil,
+                address: "温江区柳城街道1号"))
+        records.append(record(2, "Q", name: "王芳", id: nil, sex: .female, birth: nil, phone: nil, address: nil))
+        let diagnosis = Resolver(settings: settings).diagnose(
+            records, pairs: [(records.count - 2, records.count - 1)])[0]
+        #expect(diagnosis.compared)
+        #expect(diagnosis.blockingKeys == [.pinyin])
+    }
+
+    @Test func aDroppedCharacterAndAMoveStillMeetByBirthDateAndSurname() {
+        let records =
+            background(300) + [
+                record(0, "A", name: "欧阳晓伟", id: nil, phone: "13800000001", address: "锦江区春熙路街道1号"),
+                record(1, "B", name: "欧阳伟", id: nil, phone: "13900000002", address: "温江区柳城街道2号"),
+            ]
+        let diagnosis = Resolver().diagnose(records, pairs: [(records.count - 2, records.count - 1)])[0]
+        #expect(diagnosis.blockingKeys.contains(.birthDateAndSurname))
+    }
+
     @Test func theOrderOfTheRecordsDoesNotChangeTheResidents() {
         let records = background(500) + [record(0, "A1"), record(1, "A2", name: "章晓伟")]
         var shuffled = records
