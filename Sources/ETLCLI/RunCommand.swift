@@ -48,6 +48,12 @@ struct RunCommand {
         var runner = Runner(
             pipeline: pipeline, inbox: arguments.values["--inbox"], stateFolder: ETLCommand.stateFolder(arguments),
             acceptShrink: acceptShrink, progress: progressLine.map { line in { line.draw($0) } })
+        // Log lines are written as the run goes: a cron job's log shows how far a run got.
+        runner.events = { event in
+            if case .started(let run, _) = event { log.run = run }
+            progressLine?.clear()
+            RunCommand.log(event, to: log)
+        }
         runner.publishFolder = arguments.values["--publish-dir"]
         runner.snapshotDate = snapshotDate
         let report: RunReport
@@ -64,11 +70,8 @@ struct RunCommand {
         }
         progressLine?.clear()
         log.run = report.runID
-        if let owner = report.lockTakenOverFrom {
-            log.emit(.warning, stage: "lock", "took over the lock of a run that ended without releasing it (\(owner))")
-        }
         console.out(Summary.text(of: report))
-        RunCommand.logReport(report, to: log)
+        RunCommand.logEnd(of: report, to: log)
         switch report.status {
         case .succeeded: return .success
         case .partial: return .partial
@@ -76,9 +79,15 @@ struct RunCommand {
         }
     }
 
-    /// The run's log lines: per source, resolution, per dataset, and the end of the run.
-    static func logReport(_ report: RunReport, to log: Log) {
-        for source in report.sources {
+    /// The log lines of one step of a run.
+    static func log(_ event: RunEvent, to log: Log) {
+        switch event {
+        case .started(_, let owner):
+            if let owner {
+                log.emit(
+                    .warning, stage: "lock", "took over the lock of a run that ended without releasing it (\(owner))")
+            }
+        case .imported(let source):
             let counts = [
                 ("files", source.files.count), ("read", source.counts.read), ("staged", source.counts.staged),
                 ("rejected", source.counts.rejected), ("deleted", source.deleted),
@@ -88,8 +97,7 @@ struct RunCommand {
             } else {
                 log.emit(.info, stage: "import", source.status.rawValue, source: source.name, counts: counts)
             }
-        }
-        if let resolution = report.resolution {
+        case .resolved(let resolution):
             log.emit(
                 .info, stage: "resolve", "resolved",
                 counts: [
@@ -97,24 +105,32 @@ struct RunCommand {
                     ("candidatePairs", resolution.candidatePairs), ("created", resolution.created),
                     ("merged", resolution.merged), ("split", resolution.split), ("retired", resolution.retired),
                 ])
-        } else if let run = report.resolutionUnchangedSince {
+        case .resolutionUnchanged(let run):
             log.emit(.info, stage: "resolve", "no source changed since run \(run); residents unchanged")
-        }
-        if let failure = report.failure { log.emit(.error, stage: "resolve", failure) }
-        for note in report.publication?.notes ?? [] { log.emit(.notice, stage: "publish", note) }
-        for dataset in report.publication?.datasets ?? [] {
-            let counts = [
-                ("rows", dataset.rows), ("suppressed", dataset.suppressed), ("added", dataset.added),
-                ("changed", dataset.changed), ("removed", dataset.removed),
-            ]
-            if let failure = dataset.failure {
-                log.emit(.error, stage: "publish", failure, dataset: dataset.name, counts: counts)
-            } else {
-                log.emit(
-                    .info, stage: "publish", "\(dataset.status.rawValue) \(dataset.version ?? "")",
-                    dataset: dataset.name, counts: counts)
+        case .resolutionFailed(let failure):
+            log.emit(.error, stage: "resolve", failure)
+        case .published(let publication):
+            for note in publication.notes { log.emit(.notice, stage: "publish", note) }
+            for dataset in publication.datasets {
+                let counts = [
+                    ("rows", dataset.rows), ("suppressed", dataset.suppressed), ("added", dataset.added),
+                    ("changed", dataset.changed), ("removed", dataset.removed),
+                ]
+                if let failure = dataset.failure {
+                    log.emit(.error, stage: "publish", failure, dataset: dataset.name, counts: counts)
+                } else {
+                    log.emit(
+                        .info, stage: "publish", "\(dataset.status.rawValue) \(dataset.version ?? "")",
+                        dataset: dataset.name, counts: counts)
+                }
             }
+        case .publishFailed(let failure):
+            log.emit(.error, stage: "publish", failure)
         }
+    }
+
+    /// The last log line of a run: its status, totals, and seconds and peak memory per stage.
+    static func logEnd(of report: RunReport, to log: Log) {
         let totals = report.totals
         var counts = [("read", totals.read), ("staged", totals.staged), ("rejected", totals.rejected)]
         for stage in report.stages {

@@ -31,6 +31,8 @@ public struct Runner {
     /// Whether the run has been asked to stop, and by what (checked between batches and
     /// steps): by default a SIGINT or SIGTERM that `StopRequest.install()` caught.
     public var stopRequested: @Sendable () -> String? = { StopRequest.signalName }
+    /// Told what the run does as it goes (for logs).
+    public var events: ((RunEvent) -> Void)?
 
     public init(
         pipeline: Pipeline, inbox: String? = nil, stateFolder: String, acceptShrink: Set<String> = [],
@@ -63,6 +65,7 @@ public struct Runner {
             let runID = try store.beginRun(
                 pipeline: pipeline.name, pipelineSHA256: pipeline.sha256, inputSHA256: pipeline.inputSHA256)
             begun = (store, runID)
+            events?(.started(run: runID, lockTakenOverFrom: lock.takenOverFrom))
             // Rows an earlier, killed run staged but never made current are dropped first.
             _ = try store.removeAbandonedStaging(pipeline: pipeline.name)
             var reports: [SourceReport] = []
@@ -78,6 +81,7 @@ public struct Runner {
                     run: runID, source: sourceID, status: report.status, files: report.files.count,
                     counts: report.counts, deleted: report.deleted, message: report.failure)
                 reports.append(report)
+                events?(.imported(report))
             }
             // A source taken out of the pipeline (or renamed) must not stay current for the
             // stages that read staged records.
@@ -117,6 +121,13 @@ public struct Runner {
                 status = .failed
                 message = "resolving residents failed: \(error); the residents and links of the last run are kept"
             }
+            if let resolution {
+                events?(.resolved(resolution))
+            } else if let unchangedSince {
+                events?(.resolutionUnchanged(since: unchangedSince))
+            } else if let message, pipeline.resolves || status == .interrupted {
+                events?(.resolutionFailed(message))
+            }
             stages.append(
                 RunReport.Stage(name: "resolve", seconds: Timestamp.monotonicSeconds() - started - stages[0].seconds))
             // Publish from the residents now current: resolved tonight, or unchanged since an
@@ -133,6 +144,7 @@ public struct Runner {
                     step.beforeFlip = beforeFlip
                     let report = try step.run(runID: runID)
                     publication = report
+                    events?(.published(report))
                     try store.recordDatasets(
                         run: runID,
                         report.datasets.map {
@@ -149,9 +161,9 @@ public struct Runner {
                     }
                 } catch {
                     status = status == .succeeded ? .partial : status
-                    message =
-                        (message.map { $0 + "; " } ?? "")
-                        + "publishing failed: \(error); every dataset's previous snapshot stays current"
+                    let failure = "publishing failed: \(error); every dataset's previous snapshot stays current"
+                    message = (message.map { $0 + "; " } ?? "") + failure
+                    events?(.publishFailed(failure))
                 }
             }
             stages.append(

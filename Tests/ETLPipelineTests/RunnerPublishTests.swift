@@ -37,6 +37,32 @@ import Testing
         #expect(publication.datasets[1].kReached.map { $0 >= 5 } == true)
     }
 
+    @Test func eachStepIsToldAsItHappensNotWhenTheRunEnds() throws {
+        let folder = TemporaryDirectory()
+        var runner = try runner(folder)
+        var told: [String] = []
+        runner.events = { event in
+            // While the run goes on, the state store still shows it running.
+            let running =
+                (try? RunHistory.recent(stateFolder: folder.file("state"), limit: 1).first?.status) == .running
+            switch event {
+            case .started: told.append("started")
+            case .imported(let source): told.append("imported \(source.name)")
+            case .resolved: told.append("resolved")
+            case .published(let publication): told.append("published \(publication.datasets.count)")
+            case .resolutionUnchanged, .resolutionFailed, .publishFailed: told.append("unexpected")
+            }
+            if !running { told.append("after the end") }
+        }
+        _ = try runner.run()
+        #expect(
+            told == [
+                "started", "imported social_security", "imported health_insurance", "imported civil_affairs",
+                "resolved",
+                "published 3",
+            ])
+    }
+
     @Test func payloadColumnsCarryTheDepartmentsValues() throws {
         let folder = TemporaryDirectory()
         var later = try runner(folder)
