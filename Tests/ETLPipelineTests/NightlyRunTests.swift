@@ -1,0 +1,74 @@
+import ETLStore
+import Foundation
+import Synth
+import TestSupport
+import Testing
+
+@testable import ETLPipeline
+
+/// A night on which part of the registers changed gives the residents a full rebuild from
+/// scratch gives on the same exports, and leaves untouched residents their IDs.
+@Suite struct NightlyRunTests {
+    /// Changes about 1% of an export's records in each way, by line: every 300th record is
+    /// dropped (deleted), every 300th from the second has its address changed (updated), and
+    /// every 300th from the third comes again under a new key (added). `header` says whether
+    /// the first line holds the column names.
+    private func change(_ path: String, key: (String, String), header: Bool) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let first = header ? 1 : 0
+        var changed: [String] = Array(lines[..<first])
+        var added: [String] = []
+        for index in first..<lines.count {
+            switch (index - first) % 300 {
+            case 0: continue
+            case 1: changed.append(lines[index].replacingOccurrences(of: "路", with: "街"))
+            case 2:
+                changed.append(lines[index])
+                added.append(lines[index].replacingOccurrences(of: key.0, with: key.1))
+            default: changed.append(lines[index])
+            }
+        }
+        lines = changed + added
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Residents as sets of records (`source:key`), with their IDs.
+    private func residents(_ pipeline: Pipeline, _ state: String) throws -> [String: Set<String>] {
+        let links = try #require(try ResidentLinks.current(pipeline: pipeline.name, stateFolder: state))
+        var residents: [String: Set<String>] = [:]
+        for link in links { residents[link.residentID, default: []].insert(link.source + ":" + link.key) }
+        return residents
+    }
+
+    @Test func aNightWithOnePercentChangedGivesTheResidentsOfAFullRebuild() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        _ = try SynthWriter(profile: .standard, seed: 5).write(people: 2000, to: inbox)
+        let (pipeline, _) = try Pipeline.load(path: Repository.path("bench/pipelines/synth.json"))
+        let nightly = folder.file("nightly")
+        #expect(try Runner(pipeline: pipeline, inbox: inbox, stateFolder: nightly).run().status == .succeeded)
+        let before = try residents(pipeline, nightly)
+
+        try change(inbox + "/social_security_synth.csv", key: ("SB", "SX"), header: true)
+        try change(inbox + "/civil_affairs_synth.jsonl", key: ("\"MZ-2026-", "\"MZ-2027-"), header: false)
+        let night = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: nightly).run()
+        #expect(night.status == .succeeded)
+        #expect(night.sources.map(\.deleted).reduce(0, +) > 0)
+        let rebuilt = folder.file("rebuilt")
+        let rebuild = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: rebuilt).run()
+        #expect(rebuild.status == .succeeded)
+
+        let after = try residents(pipeline, nightly)
+        let fromScratch = try residents(pipeline, rebuilt)
+        #expect(Set(after.values) == Set(fromScratch.values))
+        // Every current record has its resident: the added ones, and none deleted.
+        #expect(after.values.map(\.count).reduce(0, +) == rebuild.totals.staged)
+        // A resident whose records are the same both nights keeps its ID.
+        let earlier = Dictionary(before.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+        let kept = after.filter { earlier[$0.value] != nil }
+        #expect(kept.count > after.count * 9 / 10)
+        #expect(kept.allSatisfy { earlier[$0.value] == $0.key })
+    }
+}
