@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A night on which 1% of the records changed, against a full rebuild (issue: nightly
+# operations), release build.
+#
+#   bash bench/nightly.sh [records]        (default: 1000000)
+#
+# Generates the default synthetic registers (bench/Synth) once, under .build/bench-nightly,
+# and runs `etl run bench/pipelines/synth-publish.json` on them: the state a night starts from
+# (untimed). Then it changes about 1% of the records of each export (bench/change_exports.py:
+# a third deleted, a third with a changed address, a third added again under a new key) and
+# times:
+#   1. the nightly run on that state;
+#   2. a full rebuild from scratch (a fresh state folder) on the same changed exports.
+# Last it compares `etl links` after both: the residents (as sets of records) must be the same.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+records=${1:-1000000}
+people=$((records * 100 / 188))
+swift build -c release --product etl >/dev/null
+swift build -c release --product etl-synth >/dev/null
+bin=.build/release
+pipeline=bench/pipelines/synth-publish.json
+work=.build/bench-nightly/$records
+rm -rf "$work" && mkdir -p "$work"
+"$bin/etl-synth" generate --people "$people" --profile default --seed 1 --out "$work/inbox" >/dev/null
+"$bin/etl" run "$pipeline" --inbox "$work/inbox" --state "$work/nightly" --snapshot-date 2026-11-27 >/dev/null
+python3 bench/change_exports.py "$work/inbox" >&2
+sync
+/usr/bin/time -o "$work/nightly.time" -f "%e %M" "$bin/etl" run "$pipeline" --inbox "$work/inbox" \
+    --state "$work/nightly" --snapshot-date 2026-11-28 >"$work/nightly.txt"
+sync
+/usr/bin/time -o "$work/full.time" -f "%e %M" "$bin/etl" run "$pipeline" --inbox "$work/inbox" \
+    --state "$work/full" --snapshot-date 2026-11-28 >"$work/full.txt"
+"$bin/etl" links "$pipeline" --state "$work/nightly" >"$work/nightly-links.csv"
+"$bin/etl" links "$pipeline" --state "$work/full" >"$work/full-links.csv"
+grep -E '^(Stages|Residents|  [0-9,]+ new)' "$work/nightly.txt" | sed 's/^/nightly: /'
+grep -E '^(Stages|Residents)' "$work/full.txt" | sed 's/^/full:    /'
+python3 - "$work" <<'PY'
+import csv, sys
+work = sys.argv[1]
+def residents(path):
+    groups = {}
+    for row in csv.DictReader(open(path, encoding="utf-8")):
+        groups.setdefault(row["resident_id"], set()).add(row["source"] + ":" + row["record_key"])
+    return {frozenset(members) for members in groups.values()}
+nightly = residents(f"{work}/nightly-links.csv")
+full = residents(f"{work}/full-links.csv")
+(n_wall, n_peak), (f_wall, f_peak) = (open(f"{work}/{name}.time").read().split() for name in ("nightly", "full"))
+print(f"nightly run: {float(n_wall):.1f} s, peak {int(n_peak) / 1024:,.0f} MB")
+print(f"full rebuild: {float(f_wall):.1f} s, peak {int(f_peak) / 1024:,.0f} MB")
+print(f"nightly / full: {float(n_wall) / float(f_wall):.0%}")
+same = nightly == full
+print(f"residents: nightly {len(nightly):,}, full {len(full):,}; "
+      + ("the same" if same else f"{len(nightly ^ full):,} differ"))
+sys.exit(0 if same else 1)
+PY
