@@ -109,7 +109,7 @@ struct Blocker {
                         // A record without a birth date has nothing to sort it near its partner
                         // by; in a name block of moderate size it meets every record beyond its
                         // window.
-                        if key == .pinyin, size <= maxBlockSize * 16 {
+                        if key == .pinyin, size <= maxBlockSize * 4 {
                             for i in 0..<size where Blocker.isWeak(records, block[i]) {
                                 for j in 0..<size
                                 where j > i + window || (j < i - window && !Blocker.isWeak(records, block[j])) {
