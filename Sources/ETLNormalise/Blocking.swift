@@ -186,7 +186,7 @@ struct Blocker {
             hasher.add(r.surname[i])
         case .idPrefixAndSurname:
             guard r.idNumber[i] >= 0, r.idBirth[i] != 0, r.surname[i] >= 0 else { return nil }
-            let prefix = r.idBytes.with(r.idNumber[i]) { bytes in
+            let prefix = r.idNumbers.with(r.idNumber[i]) { bytes in
                 bytes.prefix(14).reduce(UInt64(0)) { $0 &* 31 &+ UInt64($1) }
             }
             hasher.add(prefix)

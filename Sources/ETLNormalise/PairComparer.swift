@@ -17,7 +17,7 @@ struct PairComparer: Sendable {
             } else if r.idStatus[a] == .valid, r.idStatus[b] == .valid {
                 conflict = true
                 vector[.idNumber] = 0
-            } else if withinOneEdit(r.idBytes, idA, idB) {
+            } else if withinOneEdit(r.idNumbers, idA, idB) {
                 vector[.idNumber] = 2
             } else if r.idBirth[a] != 0, r.idBirth[a] == r.idBirth[b] {
                 vector[.idNumber] = 1
@@ -54,7 +54,7 @@ struct PairComparer: Sendable {
         let phoneA = r.phone[a]
         let phoneB = r.phone[b]
         if phoneA >= 0, phoneB >= 0 {
-            vector[.phone] = phoneA == phoneB ? 2 : withinOneEdit(r.phoneBytes, phoneA, phoneB) ? 1 : 0
+            vector[.phone] = phoneA == phoneB ? 2 : withinOneEdit(r.phones, phoneA, phoneB) ? 1 : 0
         }
         // Address.
         let addressA = r.address[a]
@@ -86,8 +86,8 @@ struct PairComparer: Sendable {
 
     /// Whether two byte strings differ by at most one substitution, insertion, deletion or
     /// transposition of neighbours.
-    private func withinOneEdit(_ lists: FlatLists<UInt8>, _ a: Int32, _ b: Int32) -> Bool {
-        lists.with(a) { x in lists.with(b) { y in PairComparer.withinOneEdit(x, y) } }
+    private func withinOneEdit(_ values: Interner, _ a: Int32, _ b: Int32) -> Bool {
+        values.with(a) { x in values.with(b) { y in PairComparer.withinOneEdit(x, y) } }
     }
 
     static func withinOneEdit(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {

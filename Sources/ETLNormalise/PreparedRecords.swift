@@ -31,11 +31,9 @@ struct PreparedRecords: Sendable {
     var idNumbers = Interner()
     var phones = Interner()
     var addresses = Interner()
-    /// Per interned name, its Unicode scalars; per ID number and phone, its bytes; per
-    /// address, the sorted hashes of its character bigrams.
+    /// Per interned name, its Unicode scalars; per address, the sorted hashes of its character
+    /// bigrams. (An ID number's or phone's bytes are its interner's.)
     var nameScalars = FlatLists<UInt32>()
-    var idBytes = FlatLists<UInt8>()
-    var phoneBytes = FlatLists<UInt8>()
     var addressBigrams = FlatLists<UInt32>()
     /// Standardised forms the golden record reports, per record.
     var idNumberValid: [Bool] = []
@@ -65,54 +63,51 @@ struct PreparedRecords: Sendable {
         var idBirth: Int32 = 0
     }
 
-    /// Prepares `inputs` in the order `order` gives (prepared record `i` is `inputs[order[i]]`).
-    init(_ inputs: [ResolverInput], order: [Int]) {
-        count = inputs.count
+    /// Prepares records that `next` gives a batch at a time, in the order they are to have
+    /// (prepared record `i` is the `i`-th record given). `next(limit)` returns at most `limit`
+    /// records, and none once all have been given. Only two batches of inputs are held at
+    /// once, never all of them.
+    init(batches next: (Int) throws -> [ResolverInput]) rethrows {
         // Standardising is the slow part: it runs on every core, each with its own
-        // standardisers (the name standardiser caches pinyin and is not shared), a batch at a
-        // time so that the standardised values of only one batch are held at once.
+        // standardisers (the name standardiser caches pinyin and is not shared). While one
+        // batch is interned, the next is read.
         let cores = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
         let standardisers = (0..<cores).map { _ in (NameStandardiser(), AddressStandardiser()) }
-        // While one batch is interned, the next is standardised.
         let identities = Box(IDColumns())
         let people = Box(NameColumns())
         let telephones = Box(PhoneColumns())
         let places = Box(AddressColumns())
-        var start = 0
-        var batch = PreparedRecords.standardiseInParallel(
-            inputs, order: order, range: 0..<min(count, PreparedRecords.batchSize), standardisers: standardisers)
-        while start < count {
-            let end = min(count, start + PreparedRecords.batchSize)
-            let following = end..<min(count, end + PreparedRecords.batchSize)
-            let next = Box<[Standardised]>([])
-            let group = DispatchGroup()
-            if !following.isEmpty {
-                nonisolated(unsafe) let standardisers = standardisers
-                DispatchQueue.global().async(group: group) {
-                    next.value = PreparedRecords.standardiseInParallel(
-                        inputs, order: order, range: following, standardisers: standardisers)
-                }
-            }
-            for (offset, values) in batch.enumerated() {
-                appendRecord(inputs[order[start + offset]], values)
-            }
-            // Each group of columns has its own interners, so the groups fill in parallel.
+        let plain = Box(PlainColumns())
+        var batch = try next(PreparedRecords.batchSize)
+        while !batch.isEmpty {
+            let values = PreparedRecords.standardiseInParallel(batch, standardisers: standardisers)
             let current = batch
-            DispatchQueue.concurrentPerform(iterations: 4) { group in
-                switch group {
-                case 0: for values in current { identities.value.append(values) }
-                case 1: for values in current { people.value.append(values) }
-                case 2: for values in current { telephones.value.append(values) }
-                default: for values in current { places.value.append(values) }
+            let group = DispatchGroup()
+            // Each group of columns has its own interners, so the groups fill in parallel.
+            DispatchQueue.global().async(group: group) {
+                DispatchQueue.concurrentPerform(iterations: 5) { column in
+                    switch column {
+                    case 0: for value in values { identities.value.append(value) }
+                    case 1: for value in values { people.value.append(value) }
+                    case 2: for value in values { telephones.value.append(value) }
+                    case 3: for value in values { places.value.append(value) }
+                    default: for (input, value) in zip(current, values) { plain.value.append(input, value) }
+                    }
                 }
+            }
+            do {
+                batch = try next(PreparedRecords.batchSize)
+            } catch {
+                group.wait()
+                throw error
             }
             group.wait()
-            batch = next.value
-            start = end
         }
-        (idNumber, idStatus, idBirth, idNumberValid, idNumbers, idBytes) = identities.value.take()
+        count = plain.value.source.count
+        (source, runID, birth, sex) = plain.value.take()
+        (idNumber, idStatus, idBirth, idNumberValid, idNumbers) = identities.value.take()
         (name, pinyin, surname, names, pinyins, surnames, nameScalars) = people.value.take()
-        (phone, phoneValid, phones, phoneBytes) = telephones.value.take()
+        (phone, phoneValid, phones) = telephones.value.take()
         (address, district, addressPlaced, addressText, addresses, addressTexts, addressBigrams) =
             places.value.take()
     }
@@ -121,17 +116,28 @@ struct PreparedRecords: Sendable {
     private static let batchSize = 65_536
 
     /// The columns that need no interning: source, run, birth date and sex.
-    private mutating func appendRecord(_ input: ResolverInput, _ values: Standardised) {
-        source.append(Int32(input.source))
-        runID.append(input.runID)
-        var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
-        var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
-        if let number = values.id {
-            if ownBirth == 0 { ownBirth = values.idBirth }
-            if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
+    private struct PlainColumns {
+        var source: [Int32] = []
+        var runID: [Int64] = []
+        var birth: [Int32] = []
+        var sex: [UInt8] = []
+
+        mutating func append(_ input: ResolverInput, _ values: Standardised) {
+            source.append(Int32(input.source))
+            runID.append(input.runID)
+            var ownBirth = input.birthDate.map(PreparedRecords.dateNumber) ?? 0
+            var ownSex: UInt8 = input.sexCode == .male ? 1 : input.sexCode == .female ? 2 : 0
+            if let number = values.id {
+                if ownBirth == 0 { ownBirth = values.idBirth }
+                if ownSex == 0, let derivedSex = number.sex { ownSex = derivedSex == .male ? 1 : 2 }
+            }
+            birth.append(ownBirth)
+            sex.append(ownSex)
         }
-        birth.append(ownBirth)
-        sex.append(ownSex)
+
+        func take() -> ([Int32], [Int64], [Int32], [UInt8]) {
+            (source, runID, birth, sex)
+        }
     }
 
     /// The ID number columns and their interner.
@@ -141,7 +147,6 @@ struct PreparedRecords: Sendable {
         var idBirth: [Int32] = []
         var idNumberValid: [Bool] = []
         var idNumbers = Interner()
-        var idBytes = FlatLists<UInt8>()
 
         mutating func append(_ values: Standardised) {
             guard let number = values.id else {
@@ -151,16 +156,14 @@ struct PreparedRecords: Sendable {
                 idNumberValid.append(false)
                 return
             }
-            let (id, isNew) = idNumbers.intern(number.standard)
-            if isNew { idBytes.append(number.standard.utf8) }
-            idNumber.append(id)
+            idNumber.append(idNumbers.intern(number.standard).id)
             idStatus.append(IDStatusCode(number.status))
             idBirth.append(values.idBirth)
             idNumberValid.append(number.status == .valid)
         }
 
-        func take() -> ([Int32], [IDStatusCode], [Int32], [Bool], Interner, FlatLists<UInt8>) {
-            (idNumber, idStatus, idBirth, idNumberValid, idNumbers, idBytes)
+        func take() -> ([Int32], [IDStatusCode], [Int32], [Bool], Interner) {
+            (idNumber, idStatus, idBirth, idNumberValid, idNumbers)
         }
     }
 
@@ -198,7 +201,6 @@ struct PreparedRecords: Sendable {
         var phone: [Int32] = []
         var phoneValid: [Bool] = []
         var phones = Interner()
-        var phoneBytes = FlatLists<UInt8>()
 
         mutating func append(_ values: Standardised) {
             guard let number = values.phone else {
@@ -209,15 +211,13 @@ struct PreparedRecords: Sendable {
             if number.standard.isEmpty {
                 phone.append(-1)
             } else {
-                let (id, isNew) = phones.intern(number.standard)
-                if isNew { phoneBytes.append(number.standard.utf8) }
-                phone.append(id)
+                phone.append(phones.intern(number.standard).id)
             }
             phoneValid.append(number.kind != .invalid)
         }
 
-        func take() -> ([Int32], [Bool], Interner, FlatLists<UInt8>) {
-            (phone, phoneValid, phones, phoneBytes)
+        func take() -> ([Int32], [Bool], Interner) {
+            (phone, phoneValid, phones)
         }
     }
 
@@ -256,22 +256,20 @@ struct PreparedRecords: Sendable {
         }
     }
 
-    /// Standardises the inputs at `order[range]`, splitting the work across the cores, one
-    /// pair of standardisers per core.
+    /// Standardises `inputs`, splitting the work across the cores, one pair of standardisers
+    /// per core.
     private static func standardiseInParallel(
-        _ inputs: [ResolverInput], order: [Int], range: Range<Int>,
-        standardisers: [(NameStandardiser, AddressStandardiser)]
+        _ inputs: [ResolverInput], standardisers: [(NameStandardiser, AddressStandardiser)]
     ) -> [Standardised] {
-        let chunks = range.count < 4096 ? 1 : standardisers.count
-        var results = [Standardised](repeating: Standardised(), count: range.count)
+        let chunks = inputs.count < 4096 ? 1 : standardisers.count
+        var results = [Standardised](repeating: Standardised(), count: inputs.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
             nonisolated(unsafe) let standardisers = standardisers
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let (names, addresses) = standardisers[chunk]
-                for offset in (range.count * chunk / chunks)..<(range.count * (chunk + 1) / chunks) {
-                    output[offset] = standardise(
-                        inputs[order[range.lowerBound + offset]], names: names, addresses: addresses)
+                for index in (inputs.count * chunk / chunks)..<(inputs.count * (chunk + 1) / chunks) {
+                    output[index] = standardise(inputs[index], names: names, addresses: addresses)
                 }
             }
         }
@@ -365,54 +363,68 @@ enum IDStatusCode: UInt8, Sendable {
     }
 }
 
-/// Gives each distinct string a small integer, in the order first seen. An open-addressing
-/// table over the strings' UTF-8 bytes: `String`'s own hashing and `==` normalise non-ASCII
+/// Gives each distinct string a small integer, in the order first seen, and keeps the strings'
+/// UTF-8 bytes in one buffer (a `String` per value would double the memory). An
+/// open-addressing table over the bytes: `String`'s own hashing and `==` normalise non-ASCII
 /// text on every lookup, and standardised values are already normalised.
 struct Interner: Sendable {
-    private(set) var values: [String] = []
     /// Per slot, the id stored there plus one (0: empty).
     private var slots = [Int32](repeating: 0, count: 1024)
     private var hashes: [UInt64] = []
     private var bytes: [UInt8] = []
+    /// Value `id` is `bytes[offsets[id]..<offsets[id + 1]]`.
     private var offsets: [Int] = [0]
 
-    var count: Int { values.count }
+    var count: Int { hashes.count }
 
     /// The value's integer, and whether it was new.
     mutating func intern(_ value: String) -> (id: Int32, isNew: Bool) {
         var text = value
-        let (found, slot, hash) = text.withUTF8 { text -> (Int32?, Int, UInt64) in
-            let hash = Interner.hash(text)
-            let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 {
-                let id = Int(slots[slot] - 1)
-                if hashes[id] == hash, offsets[id + 1] - offsets[id] == text.count,
-                    bytes.withUnsafeBufferPointer({ stored in
-                        text.isEmpty || memcmp(stored.baseAddress! + offsets[id], text.baseAddress!, text.count) == 0
-                    })
-                {
-                    return (Int32(id), slot, hash)
-                }
-                slot = (slot + 1) & mask
+        return text.withUTF8 { intern($0) }
+    }
+
+    /// The integer of the value whose UTF-8 bytes are `text`, and whether it was new.
+    mutating func intern(_ text: UnsafeBufferPointer<UInt8>) -> (id: Int32, isNew: Bool) {
+        let hash = Interner.hash(text)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            let id = Int(slots[slot] - 1)
+            if hashes[id] == hash, offsets[id + 1] - offsets[id] == text.count,
+                bytes.withUnsafeBufferPointer({ stored in
+                    text.isEmpty || memcmp(stored.baseAddress! + offsets[id], text.baseAddress!, text.count) == 0
+                })
+            {
+                return (Int32(id), false)
             }
-            bytes.append(contentsOf: text)
-            return (nil, slot, hash)
+            slot = (slot + 1) & mask
         }
-        if let found { return (found, false) }
-        let id = values.count
-        values.append(value)
+        let id = hashes.count
+        bytes.append(contentsOf: text)
         hashes.append(hash)
         offsets.append(bytes.count)
         slots[slot] = Int32(id + 1)
-        if values.count * 2 > slots.count { grow() }
+        if hashes.count * 2 > slots.count { grow() }
         return (Int32(id), true)
+    }
+
+    /// Value `id` as a string.
+    func string(_ id: Int32) -> String {
+        with(id) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of value `id`, without copying them.
+    @inline(__always)
+    func with<Result>(_ id: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let start = offsets[Int(id)]
+        let end = offsets[Int(id) + 1]
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
 
     private mutating func grow() {
         var larger = [Int32](repeating: 0, count: slots.count * 2)
         let mask = larger.count - 1
-        for id in values.indices {
+        for id in hashes.indices {
             var slot = Int(truncatingIfNeeded: hashes[id]) & mask
             while larger[slot] != 0 { slot = (slot + 1) & mask }
             larger[slot] = Int32(id + 1)

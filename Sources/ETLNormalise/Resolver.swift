@@ -41,7 +41,48 @@ public struct Resolver: Sendable {
     /// Resolves `inputs` into residents. `decisions` (reviewers' rulings on pairs of inputs)
     /// bind: `same` joins the two records' residents, `different` keeps them apart.
     public func resolve(_ inputs: [ResolverInput], decisions: [ReviewDecision] = []) -> Resolution {
-        var run = self.run(inputs, decisions: decisions)
+        let order = Resolver.order(of: inputs)
+        var start = 0
+        return resolve(order: InputOrder(order)) { limit in
+            let end = min(order.count, start + limit)
+            defer { start = end }
+            return order[start..<end].map { inputs[$0] }
+        } decisions: {
+            decisions
+        }
+    }
+
+    /// Resolves records that `next` gives a batch at a time, already in order of source and
+    /// then record key (by UTF-8 bytes), so that only a batch of them is held at a time, not
+    /// all. `next(limit)` returns at most `limit` records, and none once all have come.
+    /// `decisions` is asked for once all have come; its indices, like the resolution's, count
+    /// the records in the order they came.
+    public func resolve(
+        batches next: (Int) throws -> [ResolverInput], decisions: () throws -> [ReviewDecision]
+    ) rethrows -> Resolution {
+        var last: (source: Int, key: String)?
+        return try resolve(order: InputOrder(nil)) { limit in
+            let batch = try next(limit)
+            for input in batch {
+                if let last {
+                    precondition(
+                        last.source < input.source
+                            || (last.source == input.source && last.key.utf8.lexicographicallyPrecedes(input.key.utf8)),
+                        "resolver input out of (source, key) order")
+                }
+                last = (input.source, input.key)
+            }
+            return batch
+        } decisions: {
+            try decisions()
+        }
+    }
+
+    private func resolve(
+        order: InputOrder, batches next: (Int) throws -> [ResolverInput],
+        decisions: () throws -> [ReviewDecision]
+    ) rethrows -> Resolution {
+        var run = try self.run(order: order, batches: next, decisions: decisions)
         // Residents as lists of prepared records, in order of their first record.
         var byRoot: [Int32: Int] = [:]
         var members: [[Int]] = []
@@ -79,9 +120,17 @@ public struct Resolver: Sendable {
     public func diagnose(
         _ inputs: [ResolverInput], pairs wanted: [(Int, Int)], decisions: [ReviewDecision] = []
     ) -> [PairDiagnosis] {
-        let run = self.run(inputs, decisions: decisions)
+        let order = Resolver.order(of: inputs)
+        var start = 0
+        let run = self.run(order: InputOrder(order)) { limit in
+            let end = min(order.count, start + limit)
+            defer { start = end }
+            return order[start..<end].map { inputs[$0] }
+        } decisions: {
+            decisions
+        }
         var position = [Int](repeating: 0, count: inputs.count)
-        for (index, input) in run.order.enumerated() { position[input] = index }
+        for (index, input) in order.enumerated() { position[input] = index }
         let comparer = PairComparer(records: run.records)
         return wanted.map { x, y in
             let a = min(position[x], position[y])
@@ -115,7 +164,7 @@ public struct Resolver: Sendable {
     /// What one resolution computed, up to the clusters.
     private struct Run {
         var clock: PhaseClock
-        var order: [Int]
+        var order: InputOrder
         var records: PreparedRecords
         var pairs: CandidatePairs
         var model: MatchModel
@@ -128,15 +177,21 @@ public struct Resolver: Sendable {
         var uncertain: [Clusterer.Link]
     }
 
-    private func run(_ inputs: [ResolverInput], decisions: [ReviewDecision]) -> Run {
-        var clock = PhaseClock()
-        // A fixed order, so that nothing depends on the order the records came in.
-        let order = inputs.indices.sorted { x, y in
+    /// The inputs' indices in (source, key) order: the order resolution works in, so that
+    /// nothing depends on the order the records came in.
+    private static func order(of inputs: [ResolverInput]) -> [Int] {
+        inputs.indices.sorted { x, y in
             let a = inputs[x]
             let b = inputs[y]
             return a.source != b.source ? a.source < b.source : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
         }
-        let records = PreparedRecords(inputs, order: order)
+    }
+
+    private func run(
+        order: InputOrder, batches next: (Int) throws -> [ResolverInput], decisions: () throws -> [ReviewDecision]
+    ) rethrows -> Run {
+        var clock = PhaseClock()
+        let records = try PreparedRecords(batches: next)
         clock.lap("standardise")
         let blocker = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow)
         let pairs = blocker.candidatePairs(records)
@@ -202,9 +257,10 @@ public struct Resolver: Sendable {
         }
         // Reviewers' decisions bind: a "same" pair links before any other, a "different" one
         // is kept apart like two different valid ID numbers.
+        let decisions = try decisions()
         if !decisions.isEmpty {
-            var position = [Int32](repeating: 0, count: inputs.count)
-            for (index, input) in order.enumerated() { position[input] = Int32(index) }
+            var position = [Int32](repeating: 0, count: records.count)
+            for index in 0..<records.count { position[order[index]] = Int32(index) }
             for decision in decisions {
                 let a = position[decision.first]
                 let b = position[decision.second]
@@ -224,6 +280,19 @@ public struct Resolver: Sendable {
             clock: clock, order: order, records: records, pairs: pairs, model: model, scorer: scorer,
             histogram: histogram, links: links.count, clusterOf: clusterOf, blocked: blocked, uncertain: uncertain)
     }
+}
+
+/// Where each prepared record came from among the inputs: a permutation, or the records in
+/// the order they came.
+struct InputOrder: Sendable {
+    private let permutation: [Int]?
+
+    init(_ permutation: [Int]?) {
+        self.permutation = permutation
+    }
+
+    /// The input index of prepared record `position`.
+    subscript(position: Int) -> Int { permutation?[position] ?? position }
 }
 
 /// A reviewer's ruling on a pair of records (indices into the resolver's inputs).

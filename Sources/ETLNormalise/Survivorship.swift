@@ -62,7 +62,7 @@ struct Survivor {
     let settings: SurvivorshipSettings
     let records: PreparedRecords
     /// Per prepared record, its index in the inputs.
-    let inputIndex: [Int]
+    let inputIndex: InputOrder
 
     /// The unified record of the prepared records `members`.
     func golden(_ members: [Int]) -> GoldenRecord {
@@ -134,14 +134,14 @@ struct Survivor {
     private func text(_ field: CanonicalField, _ i: Int) -> String {
         let r = records
         switch field {
-        case .name: return r.names.values[Int(r.name[i])]
-        case .idNumber: return r.idNumbers.values[Int(r.idNumber[i])]
+        case .name: return r.names.string(r.name[i])
+        case .idNumber: return r.idNumbers.string(r.idNumber[i])
         case .sex: return String(r.sex[i])
         case .birthDate:
             let date = r.birth[i]
             return DatePattern.iso(year: Int(date / 10000), month: Int(date / 100 % 100), day: Int(date % 100))
-        case .phone: return r.phones.values[Int(r.phone[i])]
-        case .address: return r.addressTexts.values[Int(r.addressText[i])]
+        case .phone: return r.phones.string(r.phone[i])
+        case .address: return r.addressTexts.string(r.addressText[i])
         }
     }
 }

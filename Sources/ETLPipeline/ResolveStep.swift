@@ -15,20 +15,31 @@ struct ResolveStep {
     /// Resolves all current records of the pipeline's sources, under run `runID`.
     func run(runID: Int64) throws -> ResolveReport {
         let started = Timestamp.monotonicSeconds()
-        var inputs: [ResolverInput] = []
+        // The records come in the order the resolver works in, a batch at a time, so that
+        // only their places (source and key) are held here, not their values.
+        var places: [Place] = []
         var sourceIDs: [Int64] = []
         var previous: [Int64?] = []
-        let cursor = try store.resolvableRecords(pipeline: pipeline.name)
-        while let record = try cursor.next() {
-            inputs.append(ResolveStep.input(record, pipeline: pipeline))
-            sourceIDs.append(record.sourceID)
-            previous.append(record.previousResident)
+        let cursor = try store.resolvableRecords(
+            pipeline: pipeline.name, inSourceOrder: pipeline.sources.map(\.name))
+        var loading = 0.0
+        let resolution = try Resolver(settings: pipeline.resolve).resolve { limit in
+            let reading = Timestamp.monotonicSeconds()
+            defer { loading += Timestamp.monotonicSeconds() - reading }
+            var batch: [ResolverInput] = []
+            batch.reserveCapacity(limit)
+            while batch.count < limit, let record = try cursor.next() {
+                let input = ResolveStep.input(record, pipeline: pipeline)
+                batch.append(input)
+                places.append(Place(source: input.source, key: input.key))
+                sourceIDs.append(record.sourceID)
+                previous.append(record.previousResident)
+            }
+            if batch.isEmpty, let signal = stopRequested() { throw RunStopped(signal: signal) }
+            return batch
+        } decisions: {
+            try ResolveStep.decisions(try store.decisions(pipeline: pipeline.name), places: places, pipeline: pipeline)
         }
-        if let signal = stopRequested() { throw RunStopped(signal: signal) }
-        let loaded = Timestamp.monotonicSeconds()
-        let decisions = try ResolveStep.decisions(
-            try store.decisions(pipeline: pipeline.name), inputs: inputs, pipeline: pipeline)
-        let resolution = Resolver(settings: pipeline.resolve).resolve(inputs, decisions: decisions)
         let resolved = Timestamp.monotonicSeconds()
         if let signal = stopRequested() { throw RunStopped(signal: signal) }
         let assignment = ResidentIDAssigner().assign(
@@ -40,7 +51,7 @@ struct ResolveStep {
             let golden = resolution.golden[index]
             return ResidentWrite(
                 kept: assignment.kept[index], values: golden.fields.map { $0?.value }, region: golden.region,
-                provenance: ResolveStep.provenance(golden, inputs: inputs, pipeline: pipeline),
+                provenance: ResolveStep.provenance(golden, places: places, pipeline: pipeline),
                 records: resolution.clusters[index], splitFrom: splitFrom[index])
         }
         let encoder = JSONEncoder()
@@ -49,23 +60,25 @@ struct ResolveStep {
         let statistics = resolution.statistics
         let prepared = Timestamp.monotonicSeconds()
         _ = try store.saveResolution(
-            run: runID, pipeline: pipeline.name, sourceIDs: sourceIDs, keys: inputs.map(\.key), residents: writes,
+            run: runID, pipeline: pipeline.name, sourceIDs: sourceIDs, keys: places.map(\.key), residents: writes,
             merged: assignment.merged,
             retired: assignment.retired, model: model, statistics: ResolveStep.json(statistics))
         try store.saveReviewQueue(
             pipeline: pipeline.name, run: runID,
             pairs: resolution.review.map { a, b, weight in
-                (ResolveStep.record(inputs[a], pipeline), ResolveStep.record(inputs[b], pipeline), weight)
+                (ResolveStep.record(places[a], pipeline), ResolveStep.record(places[b], pipeline), weight)
             })
         let events = try store.residentEventCounts(run: runID)
         var report = ResolveReport(
-            records: inputs.count, residents: resolution.clusters.count, candidatePairs: statistics.candidatePairs,
+            records: places.count, residents: resolution.clusters.count, candidatePairs: statistics.candidatePairs,
             reductionRatio: statistics.reductionRatio, links: statistics.links, created: events[.created] ?? 0,
             merged: events[.merged] ?? 0, split: events[.split] ?? 0, retired: events[.retired] ?? 0,
             keptApart: statistics.keptApartByValidIDs + statistics.keptApartByCannotLinks,
             leftAmbiguous: statistics.leftAmbiguous,
             seconds: Timestamp.monotonicSeconds() - started,
-            phases: [("load", loaded - started)] + statistics.seconds
+            // Reading overlaps standardising; each phase counts its own time.
+            phases: [("load", loading)]
+                + statistics.seconds.map { $0.phase == "standardise" ? ($0.phase, max(0, $0.seconds - loading)) : $0 }
                 + [("assign", prepared - resolved), ("save", Timestamp.monotonicSeconds() - prepared)])
         report.weightHistogram = statistics.weightHistogram
         report.thresholdWeight = pipeline.resolve.thresholdWeight
@@ -75,15 +88,15 @@ struct ResolveStep {
         return report
     }
 
-    /// Reviewers' decisions as the resolver takes them: pairs of input indices. A decision on
+    /// Reviewers' decisions as the resolver takes them: pairs of record indices. A decision on
     /// a record that is no longer current has nothing to bind.
     static func decisions(
-        _ stored: [StoredDecision], inputs: [ResolverInput], pipeline: Pipeline
+        _ stored: [StoredDecision], places: [Place], pipeline: Pipeline
     ) throws -> [ReviewDecision] {
         guard !stored.isEmpty else { return [] }
         var index: [String: Int] = [:]
-        for (position, input) in inputs.enumerated() {
-            let record = ResolveStep.record(input, pipeline)
+        for (position, place) in places.enumerated() {
+            let record = ResolveStep.record(place, pipeline)
             index[record.source + "\u{1F}" + record.key] = position
         }
         return stored.compactMap { decision in
@@ -94,9 +107,15 @@ struct ResolveStep {
         }
     }
 
-    /// An input's source name and key.
-    static func record(_ input: ResolverInput, _ pipeline: Pipeline) -> (source: String, key: String) {
-        (input.source < pipeline.sources.count ? pipeline.sources[input.source].name : "?", input.key)
+    /// A record's place: its source (by position in the pipeline) and its key.
+    struct Place {
+        var source: Int
+        var key: String
+    }
+
+    /// A record's source name and key.
+    static func record(_ place: Place, _ pipeline: Pipeline) -> (source: String, key: String) {
+        (place.source < pipeline.sources.count ? pipeline.sources[place.source].name : "?", place.key)
     }
 
     /// The resolver's input for a record of the store: its source by its place in the pipeline.
@@ -112,7 +131,7 @@ struct ResolveStep {
     /// `{"records": ["social_security:SB001", …], "fields": [0, 1, 0, 0, null, 1]}`, the fields
     /// in the order name, idNumber, sex, birthDate, phone, address, each an index into
     /// `records` (`null` where no record has the field). Each record is named once.
-    static func provenance(_ golden: GoldenRecord, inputs: [ResolverInput], pipeline: Pipeline) -> String {
+    static func provenance(_ golden: GoldenRecord, places: [Place], pipeline: Pipeline) -> String {
         var records: [Int] = []
         var fields = "["
         for (position, chosen) in golden.fields.enumerated() {
@@ -125,14 +144,14 @@ struct ResolveStep {
             if index == records.count { records.append(chosen.record) }
             fields += String(index)
         }
-        let names = records.map { JSONWriter.string(place(inputs[$0], pipeline: pipeline)) }
+        let names = records.map { JSONWriter.string(name(places[$0], pipeline: pipeline)) }
         return "{\"records\": [" + names.joined(separator: ", ") + "], \"fields\": " + fields + "]}"
     }
 
     /// `source:key`, naming a record without its values.
-    static func place(_ input: ResolverInput, pipeline: Pipeline) -> String {
-        let source = input.source < pipeline.sources.count ? pipeline.sources[input.source].name : "?"
-        return source + ":" + input.key
+    static func name(_ place: Place, pipeline: Pipeline) -> String {
+        let record = record(place, pipeline)
+        return record.source + ":" + record.key
     }
 
     /// The statistics as the JSON the store keeps beside the model.

@@ -73,17 +73,39 @@ extension StateStore {
     /// A cursor over every record currently staged for `pipeline`, with the resident it
     /// belonged to after the last resolution.
     public func resolvableRecords(pipeline: String) throws(StoreError) -> ResolvableRecordCursor {
-        let select = try database.prepare(
-            """
-            SELECT s.id, s.name, r.record_key, r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address,
-                r.sex_code, r.birth_date_iso, r.run_id, l.resident
-            FROM sources s JOIN staged_records r ON r.source_id = s.id AND r.run_id = s.current_run_id
-            LEFT JOIN links l ON l.source_id = r.source_id AND l.record_key = r.record_key
-            WHERE s.pipeline = ?
-            """)
+        let select = try database.prepare(StateStore.resolvableSelect + "WHERE s.pipeline = ?")
         try select.bind([.text(pipeline)])
-        return ResolvableRecordCursor(statement: select)
+        return ResolvableRecordCursor(statements: [select])
     }
+
+    /// The same records as `resolvableRecords(pipeline:)`, in order: the sources named in
+    /// `sources` first, in that order, then any other source of the pipeline; within each, by
+    /// record key (byte order). Read through the record-key index, without sorting.
+    public func resolvableRecords(
+        pipeline: String, inSourceOrder sources: [String]
+    ) throws(StoreError) -> ResolvableRecordCursor {
+        var statements: [Statement] = []
+        for source in sources {
+            let select = try database.prepare(
+                StateStore.resolvableSelect + "WHERE s.pipeline = ? AND s.name = ? ORDER BY r.record_key")
+            try select.bind([.text(pipeline), .text(source)])
+            statements.append(select)
+        }
+        let others = try database.prepare(
+            StateStore.resolvableSelect + "WHERE s.pipeline = ? AND s.name NOT IN ("
+                + sources.map { _ in "?" }.joined(separator: ", ") + ") ORDER BY r.record_key, s.id")
+        try others.bind([.text(pipeline)] + sources.map { .text($0) })
+        statements.append(others)
+        return ResolvableRecordCursor(statements: statements)
+    }
+
+    private static let resolvableSelect = """
+        SELECT s.id, s.name, r.record_key, r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address,
+            r.sex_code, r.birth_date_iso, r.run_id, l.resident
+        FROM sources s JOIN staged_records r ON r.source_id = s.id AND r.run_id = s.current_run_id
+        LEFT JOIN links l ON l.source_id = r.source_id AND l.record_key = r.record_key
+
+        """
 
     /// The residents of `pipeline` that are active (not merged or retired).
     public func activeResidents(pipeline: String) throws(StoreError) -> [Int64] {
@@ -262,16 +284,20 @@ extension StateStore {
 
 /// Streams the records a resolution reads; `next()` throws on a database error.
 public final class ResolvableRecordCursor {
-    private let statement: Statement
+    /// Read one after the other.
+    private var statements: [Statement]
+    private var current = 0
     private var sourceNames: [Int64: String] = [:]
 
-    init(statement: Statement) {
-        self.statement = statement
+    init(statements: [Statement]) {
+        self.statements = statements
     }
 
     /// The next record, or `nil` after the last.
     public func next() throws(StoreError) -> ResolvableRecord? {
-        guard try statement.step() else { return nil }
+        while current < statements.count, try !statements[current].step() { current += 1 }
+        guard current < statements.count else { return nil }
+        let statement = statements[current]
         let sourceID = Int64(statement.int(at: 0) ?? 0)
         let source: String
         if let name = sourceNames[sourceID] {

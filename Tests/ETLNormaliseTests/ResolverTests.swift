@@ -159,6 +159,29 @@ import Testing
         #expect(Set(residents(records)) == Set(residents(shuffled)))
     }
 
+    @Test func recordsThatComeInBatchesInOrderGiveTheSameResidents() {
+        let records = background(500) + [record(0, "A1"), record(1, "A2", name: "章晓伟")]
+        let sorted = records.sorted {
+            $0.source != $1.source ? $0.source < $1.source : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+        }
+        var start = 0
+        var asked: [Int] = []
+        let streamed = Resolver().resolve { limit in
+            asked.append(limit)
+            let end = min(sorted.count, start + 7)
+            defer { start = end }
+            return Array(sorted[start..<end])
+        } decisions: {
+            []
+        }
+        let places = { (clusters: [[Int]], inputs: [ResolverInput]) in
+            Set(clusters.map { Set($0.map { "\(inputs[$0].source):\(inputs[$0].key)" }) })
+        }
+        #expect(places(streamed.clusters, sorted) == Set(residents(records)))
+        // Asked until a batch came back empty, once.
+        #expect(asked.count == (sorted.count + 6) / 7 + 1)
+    }
+
     @Test func theModelIsEstimatedWithoutLabels() {
         let resolution = Resolver().resolve(background(600))
         let model = resolution.model

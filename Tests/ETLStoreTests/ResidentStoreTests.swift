@@ -99,6 +99,33 @@ import Testing
             ])
     }
 
+    @Test func resolvableRecordsComeInSourceOrderThenKeyOrder() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let info = SourceFileInfo(
+            path: "a.csv", size: 1, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: [])
+        // Staged out of order, in three sources; "gone" is no longer in the pipeline.
+        for name in ["b", "gone", "a"] {
+            let source = try store.sourceID(pipeline: "p", name: name)
+            _ = try store.importFile(run: run, source: source, file: info) { stager in
+                for (index, key) in ["k2", "K9", "k10", "k1", "键"].enumerated() {
+                    try stager.stage(
+                        SourceRecord(
+                            key: key, fields: CanonicalValues([.name: "N"]),
+                            location: RecordLocation(file: "a.csv", line: index + 2, recordIndex: index)))
+                }
+            }
+            try store.commitSource(run: run, source: source)
+        }
+        try store.finishRun(run, status: .succeeded, message: nil)
+        let cursor = try store.resolvableRecords(pipeline: "p", inSourceOrder: ["a", "b"])
+        var read: [String] = []
+        while let record = try cursor.next() { read.append(record.source + ":" + record.key) }
+        let keys = ["K9", "k1", "k10", "k2", "键"]  // by UTF-8 bytes
+        #expect(read == keys.map { "a:" + $0 } + keys.map { "b:" + $0 } + keys.map { "gone:" + $0 })
+    }
+
     @Test func aFailedSaveLeavesThePreviousResolution() throws {
         let folder = TemporaryDirectory()
         let (store, source) = try store(folder)
