@@ -36,9 +36,26 @@ struct Clusterer {
         var clusterID = validID  // per root: the group's valid ID number, or -1
         var blocked = Blocked()
 
-        // Per record, the records it must not share a resident with, and its links.
-        let apart = Adjacency(count: count, pairs: cannotLinks.map { ($0.0, $0.1, 0.0) })
-        let linked = Adjacency(count: count, pairs: links.map { ($0.a, $0.b, $0.weight) })
+        // Per record, the records it must not share a resident with, and its links. Groups only
+        // ever merge along links, so a cannot-link between records that no chain of links
+        // joins can never stop a merge, and is left out.
+        var component = Array(Int32(0)..<Int32(count))
+        func root(_ x: Int32) -> Int32 {
+            var x = x
+            while component[Int(x)] != x {
+                component[Int(x)] = component[Int(component[Int(x)])]
+                x = component[Int(x)]
+            }
+            return x
+        }
+        for link in links {
+            let x = root(link.a)
+            let y = root(link.b)
+            if x != y { component[Int(max(x, y))] = min(x, y) }
+        }
+        let apart = Adjacency(count: count, pairs: cannotLinks.filter { root($0.0) == root($0.1) })
+        component = []
+        let linked = Adjacency(count: count, links: links)
 
         func find(_ x: Int32) -> Int32 {
             var x = x
@@ -65,7 +82,7 @@ struct Clusterer {
             if idX >= 0, idY >= 0, idX != idY { return (false, 0) }
             let (small, other) = size[Int(x)] <= size[Int(y)] ? (x, y) : (y, x)
             let kept = anyMember(of: small) { record in
-                apart.neighbours(of: record).contains { find($0.record) == other }
+                apart.neighbours(of: record).contains { find(apart.partners[$0]) == other }
             }
             return (!kept, kept ? 1 : 0)
         }
@@ -74,9 +91,9 @@ struct Clusterer {
         /// `y` cannot join: then which one `x` belongs to is a guess.
         func isAmbiguous(_ x: Int32, joining y: Int32, weight: Double) -> Bool {
             anyMember(of: x) { record in
-                linked.neighbours(of: record).contains { partner in
-                    guard partner.weight >= weight - ambiguityMargin else { return false }
-                    let z = find(partner.record)
+                linked.neighbours(of: record).contains { index in
+                    guard linked.weights[index] >= weight - ambiguityMargin else { return false }
+                    let z = find(linked.partners[index])
                     return z != x && z != y && !canJoin(z, y).0
                 }
             }
@@ -109,31 +126,53 @@ struct Clusterer {
     }
 }
 
-/// Each record's neighbours in a set of weighted pairs, in one flat array (compressed rows).
+/// Each record's neighbours in a set of pairs, in flat arrays (compressed rows): record `r`'s
+/// are `partners[neighbours(of: r)]`, with their `weights` when the pairs are links.
 private struct Adjacency {
     private var offsets: [Int]
-    private var partners: [(record: Int32, weight: Double)]
+    private(set) var partners: [Int32]
+    private(set) var weights: [Double] = []
 
-    init(count: Int, pairs: [(Int32, Int32, Double)]) {
+    init(count: Int, pairs: [(Int32, Int32)]) {
+        (offsets, partners) = Adjacency.rows(count: count, pairs: pairs.count) { pairs[$0] }
+    }
+
+    init(count: Int, links: [Clusterer.Link]) {
+        (offsets, partners) = Adjacency.rows(count: count, pairs: links.count) { (links[$0].a, links[$0].b) }
+        weights = [Double](repeating: 0, count: partners.count)
+        var fill = offsets
+        for link in links {
+            weights[fill[Int(link.a)]] = link.weight
+            fill[Int(link.a)] += 1
+            weights[fill[Int(link.b)]] = link.weight
+            fill[Int(link.b)] += 1
+        }
+    }
+
+    /// The rows of `pairs` pairs, pair `i` being `pair(i)`, each pair in both records' rows.
+    private static func rows(
+        count: Int, pairs: Int, _ pair: (Int) -> (Int32, Int32)
+    ) -> ([Int], [Int32]) {
         var offsets = [Int](repeating: 0, count: count + 1)
-        for (a, b, _) in pairs {
+        for index in 0..<pairs {
+            let (a, b) = pair(index)
             offsets[Int(a) + 1] += 1
             offsets[Int(b) + 1] += 1
         }
         for index in 0..<count { offsets[index + 1] += offsets[index] }
         var fill = offsets
-        var partners = [(record: Int32, weight: Double)](repeating: (0, 0), count: pairs.count * 2)
-        for (a, b, weight) in pairs {
-            partners[fill[Int(a)]] = (b, weight)
+        var partners = [Int32](repeating: 0, count: pairs * 2)
+        for index in 0..<pairs {
+            let (a, b) = pair(index)
+            partners[fill[Int(a)]] = b
             fill[Int(a)] += 1
-            partners[fill[Int(b)]] = (a, weight)
+            partners[fill[Int(b)]] = a
             fill[Int(b)] += 1
         }
-        self.offsets = offsets
-        self.partners = partners
+        return (offsets, partners)
     }
 
-    func neighbours(of record: Int32) -> ArraySlice<(record: Int32, weight: Double)> {
-        partners[offsets[Int(record)]..<offsets[Int(record) + 1]]
+    func neighbours(of record: Int32) -> Range<Int> {
+        offsets[Int(record)]..<offsets[Int(record) + 1]
     }
 }

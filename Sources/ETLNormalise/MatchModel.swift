@@ -97,7 +97,7 @@ public struct MatchModel: Codable, Sendable, Equatable {
     /// non-matches, which blocking chose for agreeing on something). The expected number of
     /// matches becomes the prior over all `allPairs` pairs.
     static func estimate(
-        vectors: [ComparisonVector], keys: [UInt8], u: [[Double]], randomPairs: Int, allPairs: Double
+        patterns candidates: PairPatterns, u: [[Double]], randomPairs: Int, allPairs: Double
     ) -> MatchModel {
         var model = initial(u: u)
         model.randomPairs = randomPairs
@@ -105,13 +105,8 @@ public struct MatchModel: Codable, Sendable, Equatable {
         var sessionsPerField = [Int](repeating: 0, count: MatchField.allCases.count)
         var iterations = 0
         var converged = true
-        for session in sessions {
-            var counts: [ComparisonVector: Int] = [:]
-            for (index, vector) in vectors.enumerated() where keys[index] & session.blockedOn.bit != 0 {
-                var masked = vector
-                for field in session.excluded { masked[field] = ComparisonVector.missing }
-                counts[masked, default: 0] += 1
-            }
+        for (number, session) in sessions.enumerated() {
+            let counts = candidates.sessions[number]
             guard !counts.isEmpty else { continue }
             let patterns = counts.sorted { $0.key < $1.key }.map { (vector: $0.key, count: $0.value) }
             let result = runEM(patterns: patterns, model: initial(u: u), u: u, fixM: false)
@@ -125,14 +120,12 @@ public struct MatchModel: Codable, Sendable, Equatable {
         for field in MatchField.allCases where sessionsPerField[field.rawValue] > 0 {
             model.m[field.rawValue] = sums[field.rawValue].map { $0 / Double(sessionsPerField[field.rawValue]) }
         }
-        var all: [ComparisonVector: Int] = [:]
-        for vector in vectors { all[vector, default: 0] += 1 }
-        let patterns = all.sorted { $0.key < $1.key }.map { (vector: $0.key, count: $0.value) }
+        let patterns = candidates.all.sorted { $0.key < $1.key }.map { (vector: $0.key, count: $0.value) }
         let result = runEM(patterns: patterns, model: model, u: u, fixM: true)
         model.iterations = iterations + result.iterations
         model.converged = converged && result.converged
         model.candidatePrior = result.prior
-        let total = Double(vectors.count)
+        let total = Double(candidates.count)
         model.prior = min(max(result.prior * total / max(allPairs, 1), floor * floor), 1 - floor)
         return model
     }
@@ -210,5 +203,27 @@ struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// What EM needs of the candidate pairs: their distinct comparison vectors with counts, in
+/// each training session (with the session's key fields left out) and overall. Gathered a
+/// partition of pairs at a time.
+struct PairPatterns {
+    var sessions: [[ComparisonVector: Int]] = MatchModel.sessions.map { _ in [:] }
+    var all: [ComparisonVector: Int] = [:]
+    /// The pairs counted.
+    var count = 0
+
+    mutating func add(_ vectors: [ComparisonVector], keys: [UInt8]) {
+        for (index, vector) in vectors.enumerated() {
+            all[vector, default: 0] += 1
+            for (number, session) in MatchModel.sessions.enumerated() where keys[index] & session.blockedOn.bit != 0 {
+                var masked = vector
+                for field in session.excluded { masked[field] = ComparisonVector.missing }
+                sessions[number][masked, default: 0] += 1
+            }
+        }
+        count += vectors.count
     }
 }

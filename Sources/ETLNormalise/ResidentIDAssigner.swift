@@ -32,7 +32,9 @@ public struct ResidentIDAssigner: Sendable {
 
     /// Assigns IDs to `clusters` (lists of record indices). `previous[record]` is the resident
     /// the record belonged to after the last run; `active` lists the residents active then.
-    public func assign(clusters: [[Int]], previous: [Int64?], active: [Int64]) -> Assignment {
+    public func assign<Clusters: Collection<[Int]>>(
+        clusters: Clusters, previous: [Int64?], active: [Int64]
+    ) -> Assignment {
         // Per earlier resident and new cluster, how many of its records the cluster holds:
         // (resident, cluster) pairs sorted, then counted in runs.
         var memberships: [(resident: Int64, cluster: Int)] = []

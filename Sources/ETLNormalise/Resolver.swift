@@ -33,6 +33,11 @@ public struct ResolverSettings: Sendable, Equatable {
 /// constraints. The same records give the same residents in whatever order they come.
 public struct Resolver: Sendable {
     public var settings: ResolverSettings
+    /// Candidate pairs formed and compared at a time, at most (before merging the pairs two
+    /// keys formed): about 200 MB while they are compared. A register with more is resolved a
+    /// partition at a time, comparing each pair twice (for the model, then to score it)
+    /// rather than holding them all.
+    var pairsPerPartition = 16_000_000
 
     public init(settings: ResolverSettings = ResolverSettings()) {
         self.settings = settings
@@ -83,34 +88,24 @@ public struct Resolver: Sendable {
         decisions: () throws -> [ReviewDecision]
     ) rethrows -> Resolution {
         var run = try self.run(order: order, batches: next, decisions: decisions)
-        // Residents as lists of prepared records, in order of their first record.
-        var byRoot: [Int32: Int] = [:]
-        var members: [[Int]] = []
-        for (position, root) in run.clusterOf.enumerated() {
-            if let cluster = byRoot[root] {
-                members[cluster].append(position)
-            } else {
-                byRoot[root] = members.count
-                members.append([position])
-            }
-        }
-        let survivor = Survivor(settings: settings.survivorship, records: run.records, inputIndex: run.order)
-        let golden = members.map(survivor.golden)
-        let clusters = members.map { $0.map { run.order[$0] } }
-        run.clock.lap("golden")
+        // Residents in order of their first record, each with its records in order.
+        let clusters = ResidentClusters(clusterOf: run.clusterOf, order: run.order)
+        run.clock.lap("residents")
         let n = Double(run.records.count)
         let statistics = ResolutionStatistics(
-            records: run.records.count, candidatePairs: run.pairs.count,
-            reductionRatio: run.records.count < 2 ? 1 : 1 - Double(run.pairs.count) / (n * (n - 1) / 2),
-            cappedBlocks: run.pairs.cappedBlocks,
+            records: run.records.count, candidatePairs: run.candidatePairs,
+            reductionRatio: run.records.count < 2 ? 1 : 1 - Double(run.candidatePairs) / (n * (n - 1) / 2),
+            cappedBlocks: run.cappedBlocks,
             pairsPerKey: Dictionary(
-                uniqueKeysWithValues: BlockingKey.allCases.map { ($0.name, run.pairs.pairsPerKey[$0.rawValue]) }),
+                uniqueKeysWithValues: BlockingKey.allCases.map { ($0.name, run.pairsPerKey[$0.rawValue]) }),
             links: run.links, residents: clusters.count,
             keptApartByValidIDs: run.blocked.differentValidIDs, keptApartByCannotLinks: run.blocked.cannotLink,
             leftAmbiguous: run.blocked.ambiguous, weightHistogram: run.histogram.counts, seconds: run.clock.laps)
         let review = run.uncertain.map { (run.order[Int($0.a)], run.order[Int($0.b)], $0.weight) }
+        let survivor = Survivor(settings: settings.survivorship, records: run.records, inputIndex: run.order)
         return Resolution(
-            clusters: clusters, golden: golden, model: run.model, statistics: statistics, review: review)
+            clusters: clusters, golden: GoldenRecords(survivor: survivor, clusters: clusters), model: run.model,
+            statistics: statistics, review: review)
     }
 
     /// Resolves `inputs` and says, for each of `pairs` (indices into `inputs`), how the two
@@ -122,7 +117,7 @@ public struct Resolver: Sendable {
     ) -> [PairDiagnosis] {
         let order = Resolver.order(of: inputs)
         var start = 0
-        let run = self.run(order: InputOrder(order)) { limit in
+        let run = self.run(order: InputOrder(order), keepingPairs: true) { limit in
             let end = min(order.count, start + limit)
             defer { start = end }
             return order[start..<end].map { inputs[$0] }
@@ -137,7 +132,7 @@ public struct Resolver: Sendable {
             let b = max(position[x], position[y])
             let (vector, conflict) = comparer.compare(a, b)
             var keys: UInt8 = 0
-            if let found = run.pairs.find(Int32(a), Int32(b)) { keys = run.pairs.keys[found] }
+            if let pairs = run.pairs, let found = pairs.find(Int32(a), Int32(b)) { keys = pairs.keys[found] }
             var levels: [MatchField: Int] = [:]
             var fields: [PairDiagnosis.FieldWeight] = []
             for field in MatchField.allCases where vector[field] != ComparisonVector.missing {
@@ -166,7 +161,11 @@ public struct Resolver: Sendable {
         var clock: PhaseClock
         var order: InputOrder
         var records: PreparedRecords
-        var pairs: CandidatePairs
+        var candidatePairs: Int
+        var cappedBlocks: Int
+        var pairsPerKey: [Int]
+        /// All candidate pairs, when they were formed at once and kept.
+        var pairs: CandidatePairs?
         var model: MatchModel
         var scorer: PairScorer
         var histogram: WeightHistogram
@@ -188,39 +187,31 @@ public struct Resolver: Sendable {
     }
 
     private func run(
-        order: InputOrder, batches next: (Int) throws -> [ResolverInput], decisions: () throws -> [ReviewDecision]
+        order: InputOrder, keepingPairs: Bool = false, batches next: (Int) throws -> [ResolverInput],
+        decisions: () throws -> [ReviewDecision]
     ) rethrows -> Run {
         var clock = PhaseClock()
         let records = try PreparedRecords(batches: next)
         clock.lap("standardise")
-        let blocker = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow)
-        let pairs = blocker.candidatePairs(records)
+        let blocks = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow).blocks(records)
+        let (partitions, pairsPerKey) = blocks.partitions(
+            records, budget: keepingPairs ? .max : pairsPerPartition)
         clock.lap("block")
         let comparer = PairComparer(records: records)
-        var vectors = [ComparisonVector](repeating: ComparisonVector(), count: pairs.count)
-        var conflicts = [Bool](repeating: false, count: pairs.count)
-        // Each pair is compared on its own, so the work splits across the cores.
-        let chunks = pairs.count < 100_000 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
-        vectors.withUnsafeMutableBufferPointer { vectorBuffer in
-            conflicts.withUnsafeMutableBufferPointer { conflictBuffer in
-                nonisolated(unsafe) let vectorOutput = vectorBuffer
-                nonisolated(unsafe) let conflictOutput = conflictBuffer
-                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                    let range = (pairs.count * chunk / chunks)..<(pairs.count * (chunk + 1) / chunks)
-                    for index in range {
-                        let (vector, conflict) = comparer.compare(Int(pairs.first[index]), Int(pairs.second[index]))
-                        vectorOutput[index] = vector
-                        conflictOutput[index] = conflict
-                    }
-                }
-            }
+        var patterns = PairPatterns()
+        // With one partition, its pairs and comparisons are kept for scoring.
+        var kept: (pairs: CandidatePairs, vectors: [ComparisonVector], conflicts: [Bool])?
+        for range in partitions {
+            let pairs = blocks.pairs(lowIn: range, records)
+            let (vectors, conflicts) = Resolver.compare(pairs, comparer)
+            patterns.add(vectors, keys: pairs.keys)
+            if partitions.count == 1 { kept = (pairs, vectors, conflicts) }
         }
         clock.lap("compare")
         let (u, randomPairs) = MatchModel.estimateU(
             records: records, comparer: comparer, pairs: min(settings.randomPairs, records.count * 20))
         let n = Double(records.count)
-        let model = MatchModel.estimate(
-            vectors: vectors, keys: pairs.keys, u: u, randomPairs: randomPairs, allPairs: n * (n - 1) / 2)
+        let model = MatchModel.estimate(patterns: patterns, u: u, randomPairs: randomPairs, allPairs: n * (n - 1) / 2)
         clock.lap("estimate")
         let scorer = PairScorer(model: model, records: records)
         var links: [Clusterer.Link] = []
@@ -229,32 +220,47 @@ public struct Resolver: Sendable {
         var uncertain: [Clusterer.Link] = []
         let thresholdWeight = settings.thresholdWeight
         let reviewWeight = settings.reviewWeight
-        for index in 0..<pairs.count {
-            let a = pairs.first[index]
-            let b = pairs.second[index]
-            var weight = scorer.weight(vectors[index], Int(a), Int(b))
-            histogram.add(weight)
-            if conflicts[index] { continue }  // the clusterer keeps different valid IDs apart
-            let eligible = PairScorer.isEligible(vectors[index])
-            // A pair that shares only a name (the last-resort key) is not kept apart for its
-            // weight: the two have nothing else in common to disagree on reliably.
-            let nameAlone = pairs.keys[index] == BlockingKey.pinyin.bit
-            // The same valid ID number is one person, whatever the model weighs it at (a small
-            // register teaches the model little), unless name and birth date both disagree.
-            if eligible, PairScorer.sharesValidID(vectors[index], Int(a), Int(b), records),
-                vectors[index][.name] != 0 || vectors[index][.birthDate] != 0
-            {
-                weight = max(weight, thresholdWeight)
+        for range in partitions {
+            let pairs: CandidatePairs
+            let vectors: [ComparisonVector]
+            let conflicts: [Bool]
+            if let kept {
+                (pairs, vectors, conflicts) = kept
+            } else {
+                pairs = blocks.pairs(lowIn: range, records)
+                (vectors, conflicts) = Resolver.compare(pairs, comparer)
             }
-            if eligible, weight >= thresholdWeight {
-                links.append(Clusterer.Link(a: a, b: b, weight: weight))
-            } else if !eligible || (weight < settings.separationWeight && !nameAlone) {
-                cannotLinks.append((a, b))
-            }
-            if eligible, weight >= reviewWeight, weight < thresholdWeight {
-                uncertain.append(Clusterer.Link(a: a, b: b, weight: weight))
+            for index in 0..<pairs.count {
+                let a = pairs.first[index]
+                let b = pairs.second[index]
+                var weight = scorer.weight(vectors[index], Int(a), Int(b))
+                histogram.add(weight)
+                if conflicts[index] { continue }  // the clusterer keeps different valid IDs apart
+                let eligible = PairScorer.isEligible(vectors[index])
+                // A pair that shares only a name (the last-resort key) is not kept apart for its
+                // weight: the two have nothing else in common to disagree on reliably.
+                let nameAlone = pairs.keys[index] == BlockingKey.pinyin.bit
+                // The same valid ID number is one person, whatever the model weighs it at (a
+                // small register teaches the model little), unless name and birth date both
+                // disagree.
+                if eligible, PairScorer.sharesValidID(vectors[index], Int(a), Int(b), records),
+                    vectors[index][.name] != 0 || vectors[index][.birthDate] != 0
+                {
+                    weight = max(weight, thresholdWeight)
+                }
+                if eligible, weight >= thresholdWeight {
+                    links.append(Clusterer.Link(a: a, b: b, weight: weight))
+                } else if !eligible || (weight < settings.separationWeight && !nameAlone) {
+                    cannotLinks.append((a, b))
+                }
+                if eligible, weight >= reviewWeight, weight < thresholdWeight {
+                    uncertain.append(Clusterer.Link(a: a, b: b, weight: weight))
+                }
             }
         }
+        // The comparisons are no longer needed; the pairs only to diagnose.
+        let keptPairs = keepingPairs ? kept?.pairs : nil
+        kept = nil
         // Reviewers' decisions bind: a "same" pair links before any other, a "different" one
         // is kept apart like two different valid ID numbers.
         let decisions = try decisions()
@@ -277,7 +283,9 @@ public struct Resolver: Sendable {
             count: records.count, validID: validID, links: links, cannotLinks: cannotLinks)
         clock.lap("cluster")
         return Run(
-            clock: clock, order: order, records: records, pairs: pairs, model: model, scorer: scorer,
+            clock: clock, order: order, records: records, candidatePairs: patterns.count,
+            cappedBlocks: blocks.cappedBlocks, pairsPerKey: pairsPerKey, pairs: keptPairs,
+            model: model, scorer: scorer,
             histogram: histogram, links: links.count, clusterOf: clusterOf, blocked: blocked, uncertain: uncertain)
     }
 }
@@ -293,6 +301,33 @@ struct InputOrder: Sendable {
 
     /// The input index of prepared record `position`.
     subscript(position: Int) -> Int { permutation?[position] ?? position }
+}
+
+extension Resolver {
+    /// Compares each pair, splitting the work across the cores: each pair's comparison
+    /// vector, and whether the two hold different valid ID numbers.
+    fileprivate static func compare(
+        _ pairs: CandidatePairs, _ comparer: PairComparer
+    ) -> ([ComparisonVector], [Bool]) {
+        var vectors = [ComparisonVector](repeating: ComparisonVector(), count: pairs.count)
+        var conflicts = [Bool](repeating: false, count: pairs.count)
+        let chunks = pairs.count < 100_000 ? 1 : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
+        vectors.withUnsafeMutableBufferPointer { vectorBuffer in
+            conflicts.withUnsafeMutableBufferPointer { conflictBuffer in
+                nonisolated(unsafe) let vectorOutput = vectorBuffer
+                nonisolated(unsafe) let conflictOutput = conflictBuffer
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let range = (pairs.count * chunk / chunks)..<(pairs.count * (chunk + 1) / chunks)
+                    for index in range {
+                        let (vector, conflict) = comparer.compare(Int(pairs.first[index]), Int(pairs.second[index]))
+                        vectorOutput[index] = vector
+                        conflictOutput[index] = conflict
+                    }
+                }
+            }
+        }
+        return (vectors, conflicts)
+    }
 }
 
 /// A reviewer's ruling on a pair of records (indices into the resolver's inputs).
@@ -356,13 +391,75 @@ public struct PairDiagnosis: Sendable, Equatable {
 public struct Resolution: Sendable {
     /// Each resident's records, as indices into the inputs in (source, key) order; residents
     /// ordered by their first record.
-    public var clusters: [[Int]]
-    /// Each resident's unified record, in the order of `clusters`.
-    public var golden: [GoldenRecord]
+    public var clusters: ResidentClusters
+    /// Each resident's unified record, in the order of `clusters`, chosen when asked for.
+    public var golden: GoldenRecords
     public var model: MatchModel
     public var statistics: ResolutionStatistics
     /// Pairs (input indices) whose match probability is in the review band, with their weights.
     public var review: [(Int, Int, Double)] = []
+}
+
+/// Residents as lists of input indices, held flat: resident `i`'s records are
+/// `members[starts[i]..<starts[i + 1]]` (positions in (source, key) order).
+public struct ResidentClusters: RandomAccessCollection, Sendable {
+    private let members: [Int32]
+    private let starts: [Int32]
+    private let order: InputOrder
+
+    /// Groups the records by their cluster root (`clusterOf[position]`), residents in order of
+    /// their first record.
+    init(clusterOf: [Int32], order: InputOrder) {
+        var residentOfRoot = [Int32](repeating: -1, count: clusterOf.count)
+        var residentOf = [Int32](repeating: 0, count: clusterOf.count)
+        var residents: Int32 = 0
+        for (position, root) in clusterOf.enumerated() {
+            if residentOfRoot[Int(root)] < 0 {
+                residentOfRoot[Int(root)] = residents
+                residents += 1
+            }
+            residentOf[position] = residentOfRoot[Int(root)]
+        }
+        var starts = [Int32](repeating: 0, count: Int(residents) + 1)
+        for resident in residentOf { starts[Int(resident) + 1] += 1 }
+        for index in 0..<Int(residents) { starts[index + 1] += starts[index] }
+        var fill = starts
+        var members = [Int32](repeating: 0, count: clusterOf.count)
+        for (position, resident) in residentOf.enumerated() {
+            members[Int(fill[Int(resident)])] = Int32(position)
+            fill[Int(resident)] += 1
+        }
+        self.members = members
+        self.starts = starts
+        self.order = order
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { starts.count - 1 }
+
+    /// Resident `index`'s records, as input indices.
+    public subscript(index: Int) -> [Int] {
+        positions(index).map { order[$0] }
+    }
+
+    /// Resident `index`'s records, as positions in (source, key) order.
+    func positions(_ index: Int) -> [Int] {
+        (Int(starts[index])..<Int(starts[index + 1])).map { Int(members[$0]) }
+    }
+}
+
+/// Each resident's unified record, chosen by the survivorship rules when asked for, so that
+/// they are never all held at once.
+public struct GoldenRecords: RandomAccessCollection, Sendable {
+    let survivor: Survivor
+    let clusters: ResidentClusters
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { clusters.count }
+
+    public subscript(index: Int) -> GoldenRecord {
+        survivor.golden(clusters.positions(index))
+    }
 }
 
 /// Figures about one resolution.

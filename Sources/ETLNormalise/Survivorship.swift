@@ -58,7 +58,7 @@ public struct GoldenRecord: Sendable, Equatable {
 }
 
 /// Picks the unified record's values from a resident's records.
-struct Survivor {
+struct Survivor: Sendable {
     let settings: SurvivorshipSettings
     let records: PreparedRecords
     /// Per prepared record, its index in the inputs.

@@ -45,14 +45,22 @@ struct ResolveStep {
         let assignment = ResidentIDAssigner().assign(
             clusters: resolution.clusters, previous: previous,
             active: try store.activeResidents(pipeline: pipeline.name))
-        var splitFrom = [[Int64]](repeating: [], count: resolution.clusters.count)
-        for split in assignment.splits { splitFrom[split.cluster].append(split.from) }
-        let writes = resolution.clusters.indices.map { index in
+        var splitFrom = [Int: [Int64]]()
+        for split in assignment.splits { splitFrom[split.cluster, default: []].append(split.from) }
+        // Each unified record is chosen as the store writes it; the time it takes is counted
+        // as its own phase.
+        var choosing = 0.0
+        let writes = ResidentWrites(
+            count: resolution.clusters.count, kept: assignment.kept, records: { resolution.clusters[$0] },
+            splitFrom: { splitFrom[$0] ?? [] }
+        ) { index in
+            let started = Timestamp.monotonicSeconds()
+            defer { choosing += Timestamp.monotonicSeconds() - started }
             let golden = resolution.golden[index]
-            return ResidentWrite(
-                kept: assignment.kept[index], values: golden.fields.map { $0?.value }, region: golden.region,
-                provenance: ResolveStep.provenance(golden, places: places, pipeline: pipeline),
-                records: resolution.clusters[index], splitFrom: splitFrom[index])
+            return (
+                golden.fields.map { $0?.value }, golden.region,
+                ResolveStep.provenance(golden, places: places, pipeline: pipeline)
+            )
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -79,7 +87,10 @@ struct ResolveStep {
             // Reading overlaps standardising; each phase counts its own time.
             phases: [("load", loading)]
                 + statistics.seconds.map { $0.phase == "standardise" ? ($0.phase, max(0, $0.seconds - loading)) : $0 }
-                + [("assign", prepared - resolved), ("save", Timestamp.monotonicSeconds() - prepared)])
+                + [
+                    ("assign", prepared - resolved), ("golden", choosing),
+                    ("save", Timestamp.monotonicSeconds() - prepared - choosing),
+                ])
         report.weightHistogram = statistics.weightHistogram
         report.thresholdWeight = pipeline.resolve.thresholdWeight
         report.separationWeight = pipeline.resolve.separationWeight
@@ -189,7 +200,8 @@ public struct ResolveReport: Sendable {
     public var keptApart: Int
     public var leftAmbiguous: Int
     public var seconds: Double
-    /// Seconds per phase: load, standardise, block, compare, estimate, score, cluster, golden, save.
+    /// Seconds per phase: load, standardise, block, compare, estimate, score, cluster, residents,
+    /// assign, golden, save.
     public var phases: [(phase: String, seconds: Double)]
     /// Compared pairs per whole bit of match weight, from -40 (and below) to +40 (and above).
     public var weightHistogram: [Int] = []

@@ -41,6 +41,40 @@ public struct ResidentWrite: Sendable {
     }
 }
 
+/// The residents a resolution writes, each part asked for when it is written: the unified
+/// records of a large register are made one at a time, never all held at once.
+public struct ResidentWrites {
+    public var count: Int
+    /// Per resident, the earlier resident it continues, or `nil` for a new one.
+    public var kept: [Int64?]
+    /// Resident `i`'s records, as indices into the records `resolvableRecords` gave.
+    public var records: (Int) -> [Int]
+    /// The earlier residents whose records resident `i` took, without keeping their ID.
+    public var splitFrom: (Int) -> [Int64]
+    /// Resident `i`'s unified values, region and provenance (see `ResidentWrite`); asked for
+    /// once per resident.
+    public var unified: (Int) -> (values: [String?], region: String?, provenance: String)
+
+    public init(
+        count: Int, kept: [Int64?], records: @escaping (Int) -> [Int], splitFrom: @escaping (Int) -> [Int64],
+        unified: @escaping (Int) -> (values: [String?], region: String?, provenance: String)
+    ) {
+        self.count = count
+        self.kept = kept
+        self.records = records
+        self.splitFrom = splitFrom
+        self.unified = unified
+    }
+
+    /// The writes of a list of residents.
+    public init(_ residents: [ResidentWrite]) {
+        self.init(
+            count: residents.count, kept: residents.map(\.kept), records: { residents[$0].records },
+            splitFrom: { residents[$0].splitFrom },
+            unified: { (residents[$0].values, residents[$0].region, residents[$0].provenance) })
+    }
+}
+
 /// A resident as `etl links` and later stages read it.
 public struct ResidentLink: Sendable, Equatable {
     public var source: String
@@ -124,6 +158,17 @@ extension StateStore {
         run runID: Int64, pipeline: String, sourceIDs: [Int64], keys: [String], residents: [ResidentWrite],
         merged: [(absorbed: Int64, into: Int64)], retired: [Int64], model: String, statistics: String
     ) throws -> [Int64] {
+        try saveResolution(
+            run: runID, pipeline: pipeline, sourceIDs: sourceIDs, keys: keys, residents: ResidentWrites(residents),
+            merged: merged, retired: retired, model: model, statistics: statistics)
+    }
+
+    /// Saves a resolution as `saveResolution(…residents: [ResidentWrite]…)` does, asking for
+    /// each resident's parts as it writes them.
+    public func saveResolution(
+        run runID: Int64, pipeline: String, sourceIDs: [Int64], keys: [String], residents: ResidentWrites,
+        merged: [(absorbed: Int64, into: Int64)], retired: [Int64], model: String, statistics: String
+    ) throws -> [Int64] {
         // The transaction writes a few hundred megabytes at a million records; with the usual
         // page cache it would spill pages to the log and read them back many times.
         try database.execute("PRAGMA cache_size = -262144")
@@ -158,39 +203,48 @@ extension StateStore {
                     ]
                 }
             }
-            var numbers = residents.map { $0.kept ?? 0 }
+            var numbers = residents.kept.map { $0 ?? 0 }
+            // Per resident, its records (as indices into `keys`), gathered once.
+            var residentOf = [Int32](repeating: 0, count: keys.count)
+            var sizes = [Int](repeating: 0, count: residents.count)
+            for index in 0..<residents.count {
+                let records = residents.records(index)
+                sizes[index] = records.count
+                for record in records { residentOf[record] = Int32(index) }
+            }
             // Residents that go on are updated in the order of their numbers, which is the
             // table's order, so that each page is visited once.
-            for index in residents.indices.filter({ residents[$0].kept != nil }).sorted(by: {
+            for index in (0..<residents.count).filter({ residents.kept[$0] != nil }).sorted(by: {
                 numbers[$0] < numbers[$1]
             }) {
-                let resident = residents[index]
-                let values: [SQLValue] = resident.values.map { $0.map { .text($0) } ?? .null }
+                let unified = residents.unified(index)
+                let values: [SQLValue] = unified.values.map { $0.map { .text($0) } ?? .null }
                 try update.bind(
-                    [.integer(runID), .integer(Int64(resident.records.count))] + values + [
-                        resident.region.map { .text($0) } ?? .null, .text(resident.provenance),
+                    [.integer(runID), .integer(Int64(sizes[index]))] + values + [
+                        unified.region.map { .text($0) } ?? .null, .text(unified.provenance),
                         .integer(numbers[index]),
                     ])
                 try update.run()
             }
-            for (index, resident) in residents.enumerated() where resident.kept == nil {
+            for index in 0..<residents.count where residents.kept[index] == nil {
                 numbers[index] = next
                 next += 1
+                let unified = residents.unified(index)
                 try insert.add { row in
                     row += [
                         .integer(numbers[index]), .text(pipeline), .text("active"), .integer(runID), .integer(runID),
-                        .integer(Int64(resident.records.count)),
+                        .integer(Int64(sizes[index])),
                     ]
-                    for value in resident.values { row.append(value.map { .text($0) } ?? .null) }
-                    row.append(resident.region.map { .text($0) } ?? .null)
-                    row.append(.text(resident.provenance))
+                    for value in unified.values { row.append(value.map { .text($0) } ?? .null) }
+                    row.append(unified.region.map { .text($0) } ?? .null)
+                    row.append(.text(unified.provenance))
                 }
-                try record(.created, numbers[index], nil, resident.records.count)
+                try record(.created, numbers[index], nil, sizes[index])
             }
             try insert.finish()
-            for (index, resident) in residents.enumerated() {
-                for earlier in resident.splitFrom {
-                    try record(.split, numbers[index], earlier, resident.records.count)
+            for index in 0..<residents.count {
+                for earlier in residents.splitFrom(index) {
+                    try record(.split, numbers[index], earlier, sizes[index])
                 }
             }
             let end = try database.prepare(
@@ -208,10 +262,6 @@ extension StateStore {
             try events.finish()
             // Links: replaced whole, inserted in key order (the table's order), many rows per
             // statement; cheaper than finding the ones that changed.
-            var residentOf = [Int64](repeating: 0, count: keys.count)
-            for (index, resident) in residents.enumerated() {
-                for record in resident.records { residentOf[record] = numbers[index] }
-            }
             // The index by resident is dropped and built again after the rows are in: filling it
             // row by row, in no order, costs many times more.
             try database.run("DROP INDEX IF EXISTS links_resident")
@@ -225,7 +275,7 @@ extension StateStore {
                 database, "INSERT INTO links (source_id, record_key, resident)", columns: 3, rowsPerStatement: 64)
             for index in order {
                 try links.add { row in
-                    row += [.integer(sourceIDs[index]), .text(keys[index]), .integer(residentOf[index])]
+                    row += [.integer(sourceIDs[index]), .text(keys[index]), .integer(numbers[Int(residentOf[index])])]
                 }
             }
             try links.finish()

@@ -177,9 +177,26 @@ import Testing
         let places = { (clusters: [[Int]], inputs: [ResolverInput]) in
             Set(clusters.map { Set($0.map { "\(inputs[$0].source):\(inputs[$0].key)" }) })
         }
-        #expect(places(streamed.clusters, sorted) == Set(residents(records)))
+        #expect(places(Array(streamed.clusters), sorted) == Set(residents(records)))
         // Asked until a batch came back empty, once.
         #expect(asked.count == (sorted.count + 6) / 7 + 1)
+    }
+
+    @Test func aRegisterResolvedAPartitionOfPairsAtATimeGivesTheSameResidents() {
+        let records = background(600) + [record(0, "A1"), record(1, "A2", name: "章晓伟", id: nil)]
+        let whole = Resolver().resolve(records)
+        var resolver = Resolver()
+        resolver.pairsPerPartition = 100
+        let parts = resolver.resolve(records)
+        #expect(whole.statistics.candidatePairs > 4 * 100)
+        #expect(parts.statistics.candidatePairs == whole.statistics.candidatePairs)
+        #expect(parts.statistics.pairsPerKey == whole.statistics.pairsPerKey)
+        #expect(parts.statistics.links == whole.statistics.links)
+        #expect(parts.statistics.weightHistogram == whole.statistics.weightHistogram)
+        #expect(parts.model.m == whole.model.m && parts.model.prior == whole.model.prior)
+        #expect(Array(parts.clusters) == Array(whole.clusters))
+        #expect(Array(parts.golden) == Array(whole.golden))
+        #expect(parts.review.map { "\($0.0) \($0.1) \($0.2)" } == whole.review.map { "\($0.0) \($0.1) \($0.2)" })
     }
 
     @Test func theModelIsEstimatedWithoutLabels() {
