@@ -98,6 +98,8 @@ struct Blocker {
                 }
                 start = end
             }
+            blocks.records = blocks.records.compacted()
+            blocks.starts = blocks.starts.compacted()
             perKey.append(blocks)
         }
         return Blocks(perKey: perKey, cappedBlocks: cappedBlocks)

@@ -26,7 +26,7 @@ struct Clusterer {
     /// Clusters `count` records. `validID` gives each record's valid ID number (interned) or
     /// -1; `links` are the pairs above the threshold; `cannotLinks` the pairs kept apart.
     func cluster(
-        count: Int, validID: [Int32], links: [Link], cannotLinks: [(Int32, Int32)]
+        count: Int, validID: consuming [Int32], links: consuming [Link], cannotLinks: consuming [(Int32, Int32)]
     ) -> (clusterOf: [Int32], blocked: Blocked) {
         var parent = Array(Int32(0)..<Int32(count))
         // Each group's records form a ring through `next`, so that two groups merge by
@@ -34,6 +34,7 @@ struct Clusterer {
         var next = Array(Int32(0)..<Int32(count))
         var size = [Int32](repeating: 1, count: count)
         var clusterID = validID  // per root: the group's valid ID number, or -1
+        validID = []
         var blocked = Blocked()
 
         // Per record, the records it must not share a resident with, and its links. Groups only
@@ -48,14 +49,17 @@ struct Clusterer {
             }
             return x
         }
-        for link in links {
-            let x = root(link.a)
-            let y = root(link.b)
+        for index in links.indices {
+            let x = root(links[index].a)
+            let y = root(links[index].b)
             if x != y { component[Int(max(x, y))] = min(x, y) }
         }
         let apart = Adjacency(count: count, pairs: cannotLinks.filter { root($0.0) == root($0.1) })
+        cannotLinks = []
         component = []
-        let linked = Adjacency(count: count, links: links)
+        // Strongest first; ties in a fixed order.
+        links.sort { ($0.weight, $1.a, $1.b) > ($1.weight, $0.a, $0.b) }
+        let linked = Adjacency(count: count, links: copy links)
 
         func find(_ x: Int32) -> Int32 {
             var x = x
@@ -99,8 +103,8 @@ struct Clusterer {
             }
         }
 
-        let ordered = links.sorted { ($0.weight, $1.a, $1.b) > ($1.weight, $0.a, $0.b) }
-        for link in ordered {
+        for index in links.indices {
+            let link = links[index]
             let x = find(link.a)
             let y = find(link.b)
             guard x != y else { continue }
@@ -129,7 +133,7 @@ struct Clusterer {
 /// Each record's neighbours in a set of pairs, in flat arrays (compressed rows): record `r`'s
 /// are `partners[neighbours(of: r)]`, with their `weights` when the pairs are links.
 private struct Adjacency {
-    private var offsets: [Int]
+    private var offsets: [Int32]
     private(set) var partners: [Int32]
     private(set) var weights: [Double] = []
 
@@ -142,9 +146,9 @@ private struct Adjacency {
         weights = [Double](repeating: 0, count: partners.count)
         var fill = offsets
         for link in links {
-            weights[fill[Int(link.a)]] = link.weight
+            weights[Int(fill[Int(link.a)])] = link.weight
             fill[Int(link.a)] += 1
-            weights[fill[Int(link.b)]] = link.weight
+            weights[Int(fill[Int(link.b)])] = link.weight
             fill[Int(link.b)] += 1
         }
     }
@@ -152,8 +156,8 @@ private struct Adjacency {
     /// The rows of `pairs` pairs, pair `i` being `pair(i)`, each pair in both records' rows.
     private static func rows(
         count: Int, pairs: Int, _ pair: (Int) -> (Int32, Int32)
-    ) -> ([Int], [Int32]) {
-        var offsets = [Int](repeating: 0, count: count + 1)
+    ) -> ([Int32], [Int32]) {
+        var offsets = [Int32](repeating: 0, count: count + 1)
         for index in 0..<pairs {
             let (a, b) = pair(index)
             offsets[Int(a) + 1] += 1
@@ -164,15 +168,15 @@ private struct Adjacency {
         var partners = [Int32](repeating: 0, count: pairs * 2)
         for index in 0..<pairs {
             let (a, b) = pair(index)
-            partners[fill[Int(a)]] = b
+            partners[Int(fill[Int(a)])] = b
             fill[Int(a)] += 1
-            partners[fill[Int(b)]] = a
+            partners[Int(fill[Int(b)])] = a
             fill[Int(b)] += 1
         }
         return (offsets, partners)
     }
 
     func neighbours(of record: Int32) -> Range<Int> {
-        offsets[Int(record)]..<offsets[Int(record) + 1]
+        Int(offsets[Int(record)])..<Int(offsets[Int(record) + 1])
     }
 }

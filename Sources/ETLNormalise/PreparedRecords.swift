@@ -110,6 +110,37 @@ struct PreparedRecords: Sendable {
         (phone, phoneValid, phones) = telephones.value.take()
         (address, district, addressPlaced, addressText, addresses, addressTexts, addressBigrams) =
             places.value.take()
+        compact()
+    }
+
+    /// Gives back the room the columns grew into while they were filled (up to half of each).
+    private mutating func compact() {
+        source = source.compacted()
+        runID = runID.compacted()
+        idNumber = idNumber.compacted()
+        idStatus = idStatus.compacted()
+        idBirth = idBirth.compacted()
+        name = name.compacted()
+        pinyin = pinyin.compacted()
+        surname = surname.compacted()
+        birth = birth.compacted()
+        sex = sex.compacted()
+        phone = phone.compacted()
+        address = address.compacted()
+        district = district.compacted()
+        idNumberValid = idNumberValid.compacted()
+        phoneValid = phoneValid.compacted()
+        addressPlaced = addressPlaced.compacted()
+        addressText = addressText.compacted()
+        names.compact()
+        pinyins.compact()
+        surnames.compact()
+        idNumbers.compact()
+        phones.compact()
+        addresses.compact()
+        addressTexts.compact()
+        nameScalars.compact()
+        addressBigrams.compact()
     }
 
     /// Records standardised at a time.
@@ -408,6 +439,13 @@ struct Interner: Sendable {
         return (Int32(id), true)
     }
 
+    /// Gives back the room the buffers grew into.
+    mutating func compact() {
+        hashes = hashes.compacted()
+        bytes = bytes.compacted()
+        offsets = offsets.compacted()
+    }
+
     /// Value `id` as a string.
     func string(_ id: Int32) -> String {
         with(id) { String(decoding: $0, as: UTF8.self) }
@@ -452,6 +490,12 @@ struct FlatLists<Element: Sendable>: Sendable {
         offsets.append(Int32(elements.count))
     }
 
+    /// Gives back the room the buffers grew into.
+    mutating func compact() {
+        elements = elements.compacted()
+        offsets = offsets.compacted()
+    }
+
     /// Calls `body` with list `index`, without copying it.
     @inline(__always)
     func with<Result>(_ index: Int32, _ body: (UnsafeBufferPointer<Element>) -> Result) -> Result {
@@ -468,5 +512,13 @@ private final class Box<Value>: @unchecked Sendable {
 
     init(_ value: Value) {
         self.value = value
+    }
+}
+
+extension Array {
+    /// The same elements in a buffer of their size, when this one has much room to spare.
+    func compacted() -> [Element] {
+        // (A slice of the whole array would share this buffer; a copy from its memory does not.)
+        capacity - count > count / 8 ? withUnsafeBufferPointer { Array($0) } : self
     }
 }

@@ -32,9 +32,9 @@ public struct ResidentIDAssigner: Sendable {
 
     /// Assigns IDs to `clusters` (lists of record indices). `previous[record]` is the resident
     /// the record belonged to after the last run; `active` lists the residents active then.
-    public func assign<Clusters: Collection<[Int]>>(
-        clusters: Clusters, previous: [Int64?], active: [Int64]
-    ) -> Assignment {
+    public func assign<Clusters: Collection<[Int]>, Previous: RandomAccessCollection<Int64?>>(
+        clusters: Clusters, previous: Previous, active: [Int64]
+    ) -> Assignment where Previous.Index == Int {
         // Per earlier resident and new cluster, how many of its records the cluster holds:
         // (resident, cluster) pairs sorted, then counted in runs.
         var memberships: [(resident: Int64, cluster: Int)] = []

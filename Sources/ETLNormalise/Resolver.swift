@@ -193,7 +193,7 @@ public struct Resolver: Sendable {
         var clock = PhaseClock()
         let records = try PreparedRecords(batches: next)
         clock.lap("standardise")
-        let blocks = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow).blocks(records)
+        var blocks = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow).blocks(records)
         let (partitions, pairsPerKey) = blocks.partitions(
             records, budget: keepingPairs ? .max : pairsPerPartition)
         clock.lap("block")
@@ -278,15 +278,18 @@ public struct Resolver: Sendable {
             }
         }
         clock.lap("score")
+        // The blocks, links and constraints go to the clusterer, and are not held beside it.
+        let cappedBlocks = blocks.cappedBlocks
+        blocks.perKey = []
+        let linkCount = links.count
         let validID = (0..<records.count).map { records.idStatus[$0] == .valid ? records.idNumber[$0] : -1 }
         let (clusterOf, blocked) = Clusterer(ambiguityMargin: settings.ambiguityMargin).cluster(
-            count: records.count, validID: validID, links: links, cannotLinks: cannotLinks)
+            count: records.count, validID: consume validID, links: consume links, cannotLinks: consume cannotLinks)
         clock.lap("cluster")
         return Run(
             clock: clock, order: order, records: records, candidatePairs: patterns.count,
-            cappedBlocks: blocks.cappedBlocks, pairsPerKey: pairsPerKey, pairs: keptPairs,
-            model: model, scorer: scorer,
-            histogram: histogram, links: links.count, clusterOf: clusterOf, blocked: blocked, uncertain: uncertain)
+            cappedBlocks: cappedBlocks, pairsPerKey: pairsPerKey, pairs: keptPairs, model: model, scorer: scorer,
+            histogram: histogram, links: linkCount, clusterOf: clusterOf, blocked: blocked, uncertain: uncertain)
     }
 }
 

@@ -17,9 +17,9 @@ struct ResolveStep {
         let started = Timestamp.monotonicSeconds()
         // The records come in the order the resolver works in, a batch at a time, so that
         // only their places (source and key) are held here, not their values.
-        var places: [Place] = []
+        var places = Places()
         var sourceIDs: [Int64] = []
-        var previous: [Int64?] = []
+        var previous: [Int64] = []  // 0: a new record (resident numbers start at 1)
         let cursor = try store.resolvableRecords(
             pipeline: pipeline.name, inSourceOrder: pipeline.sources.map(\.name))
         var loading = 0.0
@@ -31,9 +31,9 @@ struct ResolveStep {
             while batch.count < limit, let record = try cursor.next() {
                 let input = ResolveStep.input(record, pipeline: pipeline)
                 batch.append(input)
-                places.append(Place(source: input.source, key: input.key))
+                places.append(source: input.source, key: input.key)
                 sourceIDs.append(record.sourceID)
-                previous.append(record.previousResident)
+                previous.append(record.previousResident ?? 0)
             }
             if batch.isEmpty, let signal = stopRequested() { throw RunStopped(signal: signal) }
             return batch
@@ -43,7 +43,7 @@ struct ResolveStep {
         let resolved = Timestamp.monotonicSeconds()
         if let signal = stopRequested() { throw RunStopped(signal: signal) }
         let assignment = ResidentIDAssigner().assign(
-            clusters: resolution.clusters, previous: previous,
+            clusters: resolution.clusters, previous: previous.lazy.map { $0 == 0 ? nil : $0 },
             active: try store.activeResidents(pipeline: pipeline.name))
         var splitFrom = [Int: [Int64]]()
         for split in assignment.splits { splitFrom[split.cluster, default: []].append(split.from) }
@@ -68,7 +68,7 @@ struct ResolveStep {
         let statistics = resolution.statistics
         let prepared = Timestamp.monotonicSeconds()
         _ = try store.saveResolution(
-            run: runID, pipeline: pipeline.name, sourceIDs: sourceIDs, keys: places.map(\.key), residents: writes,
+            run: runID, pipeline: pipeline.name, sourceIDs: sourceIDs, keys: places.keys, residents: writes,
             merged: assignment.merged,
             retired: assignment.retired, model: model, statistics: ResolveStep.json(statistics))
         try store.saveReviewQueue(
@@ -102,12 +102,12 @@ struct ResolveStep {
     /// Reviewers' decisions as the resolver takes them: pairs of record indices. A decision on
     /// a record that is no longer current has nothing to bind.
     static func decisions(
-        _ stored: [StoredDecision], places: [Place], pipeline: Pipeline
+        _ stored: [StoredDecision], places: Places, pipeline: Pipeline
     ) throws -> [ReviewDecision] {
         guard !stored.isEmpty else { return [] }
         var index: [String: Int] = [:]
-        for (position, place) in places.enumerated() {
-            let record = ResolveStep.record(place, pipeline)
+        for position in 0..<places.count {
+            let record = ResolveStep.record(places[position], pipeline)
             index[record.source + "\u{1F}" + record.key] = position
         }
         return stored.compactMap { decision in
@@ -122,6 +122,23 @@ struct ResolveStep {
     struct Place {
         var source: Int
         var key: String
+    }
+
+    /// The places of the records a resolution read, in the order it read them.
+    struct Places {
+        private var sources: [Int32] = []
+        private(set) var keys: [String] = []
+
+        var count: Int { keys.count }
+
+        mutating func append(source: Int, key: String) {
+            sources.append(Int32(source))
+            keys.append(key)
+        }
+
+        subscript(index: Int) -> Place {
+            Place(source: Int(sources[index]), key: keys[index])
+        }
     }
 
     /// A record's source name and key.
@@ -142,7 +159,7 @@ struct ResolveStep {
     /// `{"records": ["social_security:SB001", …], "fields": [0, 1, 0, 0, null, 1]}`, the fields
     /// in the order name, idNumber, sex, birthDate, phone, address, each an index into
     /// `records` (`null` where no record has the field). Each record is named once.
-    static func provenance(_ golden: GoldenRecord, places: [Place], pipeline: Pipeline) -> String {
+    static func provenance(_ golden: GoldenRecord, places: Places, pipeline: Pipeline) -> String {
         var records: [Int] = []
         var fields = "["
         for (position, chosen) in golden.fields.enumerated() {

@@ -206,10 +206,10 @@ extension StateStore {
             var numbers = residents.kept.map { $0 ?? 0 }
             // Per resident, its records (as indices into `keys`), gathered once.
             var residentOf = [Int32](repeating: 0, count: keys.count)
-            var sizes = [Int](repeating: 0, count: residents.count)
+            var sizes = [Int32](repeating: 0, count: residents.count)
             for index in 0..<residents.count {
                 let records = residents.records(index)
-                sizes[index] = records.count
+                sizes[index] = Int32(records.count)
                 for record in records { residentOf[record] = Int32(index) }
             }
             // Residents that go on are updated in the order of their numbers, which is the
@@ -239,12 +239,12 @@ extension StateStore {
                     row.append(unified.region.map { .text($0) } ?? .null)
                     row.append(.text(unified.provenance))
                 }
-                try record(.created, numbers[index], nil, sizes[index])
+                try record(.created, numbers[index], nil, Int(sizes[index]))
             }
             try insert.finish()
             for index in 0..<residents.count {
                 for earlier in residents.splitFrom(index) {
-                    try record(.split, numbers[index], earlier, sizes[index])
+                    try record(.split, numbers[index], earlier, Int(sizes[index]))
                 }
             }
             let end = try database.prepare(
@@ -267,13 +267,16 @@ extension StateStore {
             try database.run("DROP INDEX IF EXISTS links_resident")
             try database.run(
                 "DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)", [.text(pipeline)])
-            let order = keys.indices.sorted { a, b in
-                sourceIDs[a] != sourceIDs[b]
+            let order = (0..<Int32(keys.count)).sorted { x, y in
+                let a = Int(x)
+                let b = Int(y)
+                return sourceIDs[a] != sourceIDs[b]
                     ? sourceIDs[a] < sourceIDs[b] : keys[a].utf8.lexicographicallyPrecedes(keys[b].utf8)
             }
             let links = try BatchInsert(
                 database, "INSERT INTO links (source_id, record_key, resident)", columns: 3, rowsPerStatement: 64)
-            for index in order {
+            for position in order {
+                let index = Int(position)
                 try links.add { row in
                     row += [.integer(sourceIDs[index]), .text(keys[index]), .integer(numbers[Int(residentOf[index])])]
                 }
