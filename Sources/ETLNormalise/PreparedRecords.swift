@@ -66,8 +66,10 @@ struct PreparedRecords: Sendable {
     /// Prepares records that `next` gives a batch at a time, in the order they are to have
     /// (prepared record `i` is the `i`-th record given). `next(limit)` returns at most `limit`
     /// records, and none once all have been given. Only two batches of inputs are held at
-    /// once, never all of them.
-    init(batches next: (Int) throws -> [ResolverInput]) rethrows {
+    /// once, never all of them. `expectedCount`, when known, is how many records will come:
+    /// the columns are then sized once, from the first batch, rather than doubled as they
+    /// fill (each doubling holds the old and the new buffer at once).
+    init(batches next: (Int) throws -> [ResolverInput], expectedCount: Int = 0) rethrows {
         // Standardising is the slow part: it runs on every core, each with its own
         // standardisers (the name standardiser caches pinyin and is not shared). While one
         // batch is interned, the next is read.
@@ -102,6 +104,15 @@ struct PreparedRecords: Sendable {
                 throw error
             }
             group.wait()
+            let read = plain.value.source.count
+            if read == current.count, expectedCount > read, !batch.isEmpty {
+                let factor = Double(expectedCount) / Double(read)
+                identities.value.reserve(growingBy: factor)
+                people.value.reserve(growingBy: factor)
+                telephones.value.reserve(growingBy: factor)
+                places.value.reserve(growingBy: factor)
+                plain.value.reserve(growingBy: factor)
+            }
         }
         count = plain.value.source.count
         (source, runID, birth, sex) = plain.value.take()
@@ -166,6 +177,13 @@ struct PreparedRecords: Sendable {
             sex.append(ownSex)
         }
 
+        mutating func reserve(growingBy factor: Double) {
+            source.reserve(growingBy: factor)
+            runID.reserve(growingBy: factor)
+            birth.reserve(growingBy: factor)
+            sex.reserve(growingBy: factor)
+        }
+
         func take() -> ([Int32], [Int64], [Int32], [UInt8]) {
             (source, runID, birth, sex)
         }
@@ -191,6 +209,14 @@ struct PreparedRecords: Sendable {
             idStatus.append(IDStatusCode(number.status))
             idBirth.append(values.idBirth)
             idNumberValid.append(number.status == .valid)
+        }
+
+        mutating func reserve(growingBy factor: Double) {
+            idNumber.reserve(growingBy: factor)
+            idStatus.reserve(growingBy: factor)
+            idBirth.reserve(growingBy: factor)
+            idNumberValid.reserve(growingBy: factor)
+            idNumbers.reserve(growingBy: factor)
         }
 
         func take() -> ([Int32], [IDStatusCode], [Int32], [Bool], Interner) {
@@ -222,6 +248,16 @@ struct PreparedRecords: Sendable {
             surname.append(surnames.intern(values.surname).id)
         }
 
+        mutating func reserve(growingBy factor: Double) {
+            name.reserve(growingBy: factor)
+            pinyin.reserve(growingBy: factor)
+            surname.reserve(growingBy: factor)
+            names.reserve(growingBy: factor)
+            pinyins.reserve(growingBy: factor)
+            surnames.reserve(growingBy: factor)
+            nameScalars.reserve(growingBy: factor)
+        }
+
         func take() -> ([Int32], [Int32], [Int32], Interner, Interner, Interner, FlatLists<UInt32>) {
             (name, pinyin, surname, names, pinyins, surnames, nameScalars)
         }
@@ -247,6 +283,12 @@ struct PreparedRecords: Sendable {
             phoneValid.append(number.kind != .invalid)
         }
 
+        mutating func reserve(growingBy factor: Double) {
+            phone.reserve(growingBy: factor)
+            phoneValid.reserve(growingBy: factor)
+            phones.reserve(growingBy: factor)
+        }
+
         func take() -> ([Int32], [Bool], Interner) {
             (phone, phoneValid, phones)
         }
@@ -258,7 +300,8 @@ struct PreparedRecords: Sendable {
         var district: [Int32] = []
         var addressPlaced: [Bool] = []
         var addressText: [Int32] = []
-        var addresses = Interner()
+        /// Address keys are only compared for identity.
+        var addresses = Interner(keepingBytes: false)
         var addressTexts = Interner()
         var addressBigrams = FlatLists<UInt32>()
 
@@ -280,6 +323,16 @@ struct PreparedRecords: Sendable {
             district.append(values.district)
             addressPlaced.append(values.district != 0)
             addressText.append(addressTexts.intern(text).id)
+        }
+
+        mutating func reserve(growingBy factor: Double) {
+            address.reserve(growingBy: factor)
+            district.reserve(growingBy: factor)
+            addressPlaced.reserve(growingBy: factor)
+            addressText.reserve(growingBy: factor)
+            addresses.reserve(growingBy: factor)
+            addressTexts.reserve(growingBy: factor)
+            addressBigrams.reserve(growingBy: factor)
         }
 
         func take() -> ([Int32], [Int32], [Bool], [Int32], Interner, Interner, FlatLists<UInt32>) {
@@ -394,19 +447,28 @@ enum IDStatusCode: UInt8, Sendable {
     }
 }
 
-/// Gives each distinct string a small integer, in the order first seen, and keeps the strings'
-/// UTF-8 bytes in one buffer (a `String` per value would double the memory). An
-/// open-addressing table over the bytes: `String`'s own hashing and `==` normalise non-ASCII
+/// Gives each distinct string a small integer, in the order first seen. An open-addressing
+/// table over the strings' UTF-8 bytes: `String`'s own hashing and `==` normalise non-ASCII
 /// text on every lookup, and standardised values are already normalised.
+///
+/// By default it keeps the values' bytes in one buffer (a `String` per value would double the
+/// memory). A value only ever compared for identity can be kept as a 128-bit digest instead
+/// (`keepingBytes: false`): two different values share a digest with a chance of about n² in
+/// 2¹²⁹, under 10⁻²⁴ for ten million values.
 struct Interner: Sendable {
     /// Per slot, the id stored there plus one (0: empty).
     private var slots = [Int32](repeating: 0, count: 1024)
-    private var hashes: [UInt64] = []
+    /// With bytes: value `id` is `bytes[offsets[id]..<offsets[id + 1]]`.
     private var bytes: [UInt8] = []
-    /// Value `id` is `bytes[offsets[id]..<offsets[id + 1]]`.
     private var offsets: [Int] = [0]
+    /// Without: value `id`'s digest is `digests[2 * id]`, `digests[2 * id + 1]`.
+    private var digests: [UInt64] = []
+    private let keepsBytes: Bool
+    private(set) var count = 0
 
-    var count: Int { hashes.count }
+    init(keepingBytes: Bool = true) {
+        keepsBytes = keepingBytes
+    }
 
     /// The value's integer, and whether it was new.
     mutating func intern(_ value: String) -> (id: Int32, isNew: Bool) {
@@ -416,66 +478,97 @@ struct Interner: Sendable {
 
     /// The integer of the value whose UTF-8 bytes are `text`, and whether it was new.
     mutating func intern(_ text: UnsafeBufferPointer<UInt8>) -> (id: Int32, isNew: Bool) {
-        let hash = Interner.hash(text)
+        let hash = Interner.hash(text, seed: 0xCBF2_9CE4_8422_2325)
+        let check = keepsBytes ? 0 : Interner.hash(text, seed: 0x6A09_E667_F3BC_C908)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot] != 0 {
             let id = Int(slots[slot] - 1)
-            if hashes[id] == hash, offsets[id + 1] - offsets[id] == text.count,
-                bytes.withUnsafeBufferPointer({ stored in
-                    text.isEmpty || memcmp(stored.baseAddress! + offsets[id], text.baseAddress!, text.count) == 0
-                })
-            {
+            if keepsBytes {
+                if offsets[id + 1] - offsets[id] == text.count,
+                    bytes.withUnsafeBufferPointer({ stored in
+                        text.isEmpty || memcmp(stored.baseAddress! + offsets[id], text.baseAddress!, text.count) == 0
+                    })
+                {
+                    return (Int32(id), false)
+                }
+            } else if digests[2 * id] == hash, digests[2 * id + 1] == check {
                 return (Int32(id), false)
             }
             slot = (slot + 1) & mask
         }
-        let id = hashes.count
-        bytes.append(contentsOf: text)
-        hashes.append(hash)
-        offsets.append(bytes.count)
+        let id = count
+        if keepsBytes {
+            bytes.append(contentsOf: text)
+            offsets.append(bytes.count)
+        } else {
+            digests.append(hash)
+            digests.append(check)
+        }
+        count += 1
         slots[slot] = Int32(id + 1)
-        if hashes.count * 2 > slots.count { grow() }
+        if count * 2 > slots.count { grow() }
         return (Int32(id), true)
     }
 
     /// Gives back the room the buffers grew into.
     mutating func compact() {
-        hashes = hashes.compacted()
         bytes = bytes.compacted()
         offsets = offsets.compacted()
+        digests = digests.compacted()
     }
 
-    /// Value `id` as a string.
+    /// Makes room for `factor` times the values there are now.
+    mutating func reserve(growingBy factor: Double) {
+        bytes.reserve(growingBy: factor)
+        offsets.reserve(growingBy: factor)
+        digests.reserve(growingBy: factor)
+        var size = slots.count
+        while size < Int(Double(count) * factor * 2) { size *= 2 }
+        if size > slots.count { grow(to: size) }
+    }
+
+    /// Value `id` as a string (an interner that keeps bytes).
     func string(_ id: Int32) -> String {
         with(id) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Calls `body` with the UTF-8 bytes of value `id`, without copying them.
+    /// Calls `body` with the UTF-8 bytes of value `id`, without copying them (an interner that
+    /// keeps bytes).
     @inline(__always)
     func with<Result>(_ id: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        precondition(keepsBytes, "this interner keeps digests, not values")
         let start = offsets[Int(id)]
         let end = offsets[Int(id) + 1]
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
     }
 
-    private mutating func grow() {
-        var larger = [Int32](repeating: 0, count: slots.count * 2)
+    private mutating func grow(to size: Int? = nil) {
+        var larger = [Int32](repeating: 0, count: size ?? slots.count * 2)
         let mask = larger.count - 1
-        for id in hashes.indices {
-            var slot = Int(truncatingIfNeeded: hashes[id]) & mask
-            while larger[slot] != 0 { slot = (slot + 1) & mask }
-            larger[slot] = Int32(id + 1)
+        bytes.withUnsafeBufferPointer { stored in
+            for id in 0..<count {
+                let hash =
+                    keepsBytes
+                    ? Interner.hash(
+                        UnsafeBufferPointer(rebasing: stored[offsets[id]..<offsets[id + 1]]),
+                        seed: 0xCBF2_9CE4_8422_2325) : digests[2 * id]
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while larger[slot] != 0 { slot = (slot + 1) & mask }
+                larger[slot] = Int32(id + 1)
+            }
         }
         slots = larger
     }
 
-    /// FNV-1a over the bytes, with a final mix so that the low bits (the slot) vary.
-    private static func hash(_ text: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    /// FNV-1a over the bytes from `seed`, with a final mix so that the low bits (the slot) vary.
+    private static func hash(_ text: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
+        var hash = seed
         for byte in text { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         hash ^= hash >> 33
         hash &*= 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash >> 33
+        hash &*= 0xC4CE_B9FE_1A85_EC53
         return hash ^ (hash >> 33)
     }
 }
@@ -494,6 +587,12 @@ struct FlatLists<Element: Sendable>: Sendable {
     mutating func compact() {
         elements = elements.compacted()
         offsets = offsets.compacted()
+    }
+
+    /// Makes room for `factor` times the lists there are now.
+    mutating func reserve(growingBy factor: Double) {
+        elements.reserve(growingBy: factor)
+        offsets.reserve(growingBy: factor)
     }
 
     /// Calls `body` with list `index`, without copying it.
@@ -516,6 +615,11 @@ private final class Box<Value>: @unchecked Sendable {
 }
 
 extension Array {
+    /// Makes room for `factor` times the elements there are now, and a tenth more.
+    mutating func reserve(growingBy factor: Double) {
+        reserveCapacity(Int((Double(count) * factor * 1.1).rounded(.up)))
+    }
+
     /// The same elements in a buffer of their size, when this one has much room to spare.
     func compacted() -> [Element] {
         // (A slice of the whole array would share this buffer; a copy from its memory does not.)

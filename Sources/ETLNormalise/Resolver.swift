@@ -48,7 +48,7 @@ public struct Resolver: Sendable {
     public func resolve(_ inputs: [ResolverInput], decisions: [ReviewDecision] = []) -> Resolution {
         let order = Resolver.order(of: inputs)
         var start = 0
-        return resolve(order: InputOrder(order)) { limit in
+        return resolve(order: InputOrder(order), expectedCount: inputs.count) { limit in
             let end = min(order.count, start + limit)
             defer { start = end }
             return order[start..<end].map { inputs[$0] }
@@ -61,12 +61,13 @@ public struct Resolver: Sendable {
     /// then record key (by UTF-8 bytes), so that only a batch of them is held at a time, not
     /// all. `next(limit)` returns at most `limit` records, and none once all have come.
     /// `decisions` is asked for once all have come; its indices, like the resolution's, count
-    /// the records in the order they came.
+    /// the records in the order they came. `expectedCount`, when known, is how many will come.
     public func resolve(
-        batches next: (Int) throws -> [ResolverInput], decisions: () throws -> [ReviewDecision]
+        expectedCount: Int = 0, batches next: (Int) throws -> [ResolverInput],
+        decisions: () throws -> [ReviewDecision]
     ) rethrows -> Resolution {
         var last: (source: Int, key: String)?
-        return try resolve(order: InputOrder(nil)) { limit in
+        return try resolve(order: InputOrder(nil), expectedCount: expectedCount) { limit in
             let batch = try next(limit)
             for input in batch {
                 if let last {
@@ -84,10 +85,10 @@ public struct Resolver: Sendable {
     }
 
     private func resolve(
-        order: InputOrder, batches next: (Int) throws -> [ResolverInput],
+        order: InputOrder, expectedCount: Int = 0, batches next: (Int) throws -> [ResolverInput],
         decisions: () throws -> [ReviewDecision]
     ) rethrows -> Resolution {
-        var run = try self.run(order: order, batches: next, decisions: decisions)
+        var run = try self.run(order: order, expectedCount: expectedCount, batches: next, decisions: decisions)
         // Residents in order of their first record, each with its records in order.
         let clusters = ResidentClusters(clusterOf: run.clusterOf, order: run.order)
         run.clock.lap("residents")
@@ -187,11 +188,11 @@ public struct Resolver: Sendable {
     }
 
     private func run(
-        order: InputOrder, keepingPairs: Bool = false, batches next: (Int) throws -> [ResolverInput],
-        decisions: () throws -> [ReviewDecision]
+        order: InputOrder, keepingPairs: Bool = false, expectedCount: Int = 0,
+        batches next: (Int) throws -> [ResolverInput], decisions: () throws -> [ReviewDecision]
     ) rethrows -> Run {
         var clock = PhaseClock()
-        let records = try PreparedRecords(batches: next)
+        let records = try PreparedRecords(batches: next, expectedCount: expectedCount)
         clock.lap("standardise")
         var blocks = Blocker(maxBlockSize: settings.maxBlockSize, window: settings.blockWindow).blocks(records)
         let (partitions, pairsPerKey) = blocks.partitions(

@@ -23,7 +23,11 @@ struct ResolveStep {
         let cursor = try store.resolvableRecords(
             pipeline: pipeline.name, inSourceOrder: pipeline.sources.map(\.name))
         var loading = 0.0
-        let resolution = try Resolver(settings: pipeline.resolve).resolve { limit in
+        let expected = try store.stagedCount(pipeline: pipeline.name)
+        places.reserveCapacity(expected)
+        sourceIDs.reserveCapacity(expected)
+        previous.reserveCapacity(expected)
+        let resolution = try Resolver(settings: pipeline.resolve).resolve(expectedCount: expected) { limit in
             let reading = Timestamp.monotonicSeconds()
             defer { loading += Timestamp.monotonicSeconds() - reading }
             var batch: [ResolverInput] = []
@@ -45,6 +49,7 @@ struct ResolveStep {
         let assignment = ResidentIDAssigner().assign(
             clusters: resolution.clusters, previous: previous.lazy.map { $0 == 0 ? nil : $0 },
             active: try store.activeResidents(pipeline: pipeline.name))
+        previous = []
         var splitFrom = [Int: [Int64]]()
         for split in assignment.splits { splitFrom[split.cluster, default: []].append(split.from) }
         // Each unified record is chosen as the store writes it; the time it takes is counted
@@ -130,6 +135,11 @@ struct ResolveStep {
         private(set) var keys: [String] = []
 
         var count: Int { keys.count }
+
+        mutating func reserveCapacity(_ count: Int) {
+            sources.reserveCapacity(count)
+            keys.reserveCapacity(count)
+        }
 
         mutating func append(source: Int, key: String) {
             sources.append(Int32(source))

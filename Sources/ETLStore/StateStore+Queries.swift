@@ -69,6 +69,16 @@ extension StateStore {
         return Int(value?.int64 ?? 0)
     }
 
+    /// The number of records currently staged for all of `pipeline`'s sources.
+    public func stagedCount(pipeline: String) throws(StoreError) -> Int {
+        let value = try database.scalar(
+            """
+            SELECT count(*) FROM staged_records r JOIN sources s ON s.id = r.source_id
+            WHERE s.pipeline = ? AND r.run_id = s.current_run_id
+            """, [.text(pipeline)])
+        return Int(value?.int64 ?? 0)
+    }
+
     /// A cursor over the records currently staged for `pipeline`, by source and key.
     public func stagedRecords(pipeline: String) throws(StoreError) -> StagedRecordCursor {
         let select = try database.prepare(

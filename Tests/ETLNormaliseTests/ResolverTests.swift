@@ -166,7 +166,7 @@ import Testing
         }
         var start = 0
         var asked: [Int] = []
-        let streamed = Resolver().resolve { limit in
+        let streamed = Resolver().resolve(expectedCount: sorted.count) { limit in
             asked.append(limit)
             let end = min(sorted.count, start + 7)
             defer { start = end }
