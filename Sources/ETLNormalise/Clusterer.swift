@@ -41,14 +41,7 @@ struct Clusterer {
         // ever merge along links, so a cannot-link between records that no chain of links
         // joins can never stop a merge, and is left out.
         var component = Array(Int32(0)..<Int32(count))
-        func root(_ x: Int32) -> Int32 {
-            var x = x
-            while component[Int(x)] != x {
-                component[Int(x)] = component[Int(component[Int(x)])]
-                x = component[Int(x)]
-            }
-            return x
-        }
+        func root(_ x: Int32) -> Int32 { Clusterer.root(of: x, in: &component) }
         for index in links.indices {
             let x = root(links[index].a)
             let y = root(links[index].b)
@@ -61,14 +54,7 @@ struct Clusterer {
         links.sort { ($0.weight, $1.a, $1.b) > ($1.weight, $0.a, $0.b) }
         let linked = Adjacency(count: count, links: copy links)
 
-        func find(_ x: Int32) -> Int32 {
-            var x = x
-            while parent[Int(x)] != x {
-                parent[Int(x)] = parent[Int(parent[Int(x)])]
-                x = parent[Int(x)]
-            }
-            return x
-        }
+        func find(_ x: Int32) -> Int32 { Clusterer.root(of: x, in: &parent) }
 
         /// Calls `body` with each record of the group whose root is `root`, until it returns true.
         func anyMember(of root: Int32, _ body: (Int32) -> Bool) -> Bool {
@@ -127,6 +113,18 @@ struct Clusterer {
         var clusterOf = [Int32](repeating: 0, count: count)
         for index in 0..<count { clusterOf[index] = find(Int32(index)) }
         return (clusterOf, blocked)
+    }
+}
+
+extension Clusterer {
+    /// The root of `x` in the union-find forest `parent`, halving the path on the way.
+    fileprivate static func root(of x: Int32, in parent: inout [Int32]) -> Int32 {
+        var x = x
+        while parent[Int(x)] != x {
+            parent[Int(x)] = parent[Int(parent[Int(x)])]
+            x = parent[Int(x)]
+        }
+        return x
     }
 }
 

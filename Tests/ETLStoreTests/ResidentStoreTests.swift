@@ -11,11 +11,18 @@ import Testing
     private func store(_ folder: TemporaryDirectory) throws -> (StateStore, sourceID: Int64) {
         let store = try StateStore(folder: folder.path)
         let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
-        let source = try store.sourceID(pipeline: "p", name: "s")
+        let source = try stage(store, run: run, source: "s", keys: ["k0", "k1", "k2"])
+        try store.finishRun(run, status: .succeeded, message: nil)
+        return (store, source)
+    }
+
+    /// Stages records with `keys` (in that order) in one file of `source`, in run `run`.
+    private func stage(_ store: StateStore, run: Int64, source name: String, keys: [String]) throws -> Int64 {
+        let source = try store.sourceID(pipeline: "p", name: name)
         let info = SourceFileInfo(
             path: "a.csv", size: 1, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: [])
         _ = try store.importFile(run: run, source: source, file: info) { stager in
-            for (index, key) in ["k0", "k1", "k2"].enumerated() {
+            for (index, key) in keys.enumerated() {
                 try stager.stage(
                     SourceRecord(
                         key: key, fields: CanonicalValues([.name: "N"]),
@@ -23,8 +30,7 @@ import Testing
             }
         }
         try store.commitSource(run: run, source: source)
-        try store.finishRun(run, status: .succeeded, message: nil)
-        return (store, source)
+        return source
     }
 
     private func resident(_ kept: Int64?, _ records: [Int], splitFrom: [Int64] = []) -> ResidentWrite {
@@ -103,20 +109,9 @@ import Testing
         let folder = TemporaryDirectory()
         let store = try StateStore(folder: folder.path)
         let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
-        let info = SourceFileInfo(
-            path: "a.csv", size: 1, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: [])
         // Staged out of order, in three sources; "gone" is no longer in the pipeline.
         for name in ["b", "gone", "a"] {
-            let source = try store.sourceID(pipeline: "p", name: name)
-            _ = try store.importFile(run: run, source: source, file: info) { stager in
-                for (index, key) in ["k2", "K9", "k10", "k1", "键"].enumerated() {
-                    try stager.stage(
-                        SourceRecord(
-                            key: key, fields: CanonicalValues([.name: "N"]),
-                            location: RecordLocation(file: "a.csv", line: index + 2, recordIndex: index)))
-                }
-            }
-            try store.commitSource(run: run, source: source)
+            _ = try stage(store, run: run, source: name, keys: ["k2", "K9", "k10", "k1", "键"])
         }
         try store.finishRun(run, status: .succeeded, message: nil)
         let cursor = try store.resolvableRecords(pipeline: "p", inSourceOrder: ["a", "b"])
