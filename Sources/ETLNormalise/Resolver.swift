@@ -47,12 +47,9 @@ public struct Resolver: Sendable {
     /// bind: `same` joins the two records' residents, `different` keeps them apart.
     public func resolve(_ inputs: [ResolverInput], decisions: [ReviewDecision] = []) -> Resolution {
         let order = Resolver.order(of: inputs)
-        var start = 0
-        return resolve(order: InputOrder(order), expectedCount: inputs.count) { limit in
-            let end = min(order.count, start + limit)
-            defer { start = end }
-            return order[start..<end].map { inputs[$0] }
-        } decisions: {
+        return resolve(
+            order: InputOrder(order), expectedCount: inputs.count, batches: Resolver.batches(of: inputs, in: order)
+        ) {
             decisions
         }
     }
@@ -117,12 +114,9 @@ public struct Resolver: Sendable {
         _ inputs: [ResolverInput], pairs wanted: [(Int, Int)], decisions: [ReviewDecision] = []
     ) -> [PairDiagnosis] {
         let order = Resolver.order(of: inputs)
-        var start = 0
-        let run = self.run(order: InputOrder(order), keepingPairs: true) { limit in
-            let end = min(order.count, start + limit)
-            defer { start = end }
-            return order[start..<end].map { inputs[$0] }
-        } decisions: {
+        let run = self.run(
+            order: InputOrder(order), keepingPairs: true, batches: Resolver.batches(of: inputs, in: order)
+        ) {
             decisions
         }
         var position = [Int](repeating: 0, count: inputs.count)
@@ -184,6 +178,16 @@ public struct Resolver: Sendable {
             let a = inputs[x]
             let b = inputs[y]
             return a.source != b.source ? a.source < b.source : a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+        }
+    }
+
+    /// `inputs` in `order`, handed out a batch at a time as `PreparedRecords` asks for them.
+    private static func batches(of inputs: [ResolverInput], in order: [Int]) -> (Int) -> [ResolverInput] {
+        var start = 0
+        return { limit in
+            let end = min(order.count, start + limit)
+            defer { start = end }
+            return order[start..<end].map { inputs[$0] }
         }
     }
 
