@@ -56,7 +56,7 @@ struct ResolveStep {
         // as its own phase.
         var choosing = 0.0
         let writes = ResidentWrites(
-            count: resolution.clusters.count, kept: assignment.kept, records: { resolution.clusters[$0] },
+            kept: assignment.kept, records: { resolution.clusters[$0] },
             splitFrom: { splitFrom[$0] ?? [] }
         ) { index in
             let started = Timestamp.monotonicSeconds()

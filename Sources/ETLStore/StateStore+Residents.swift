@@ -44,7 +44,6 @@ public struct ResidentWrite: Sendable {
 /// The residents a resolution writes, each part asked for when it is written: the unified
 /// records of a large register are made one at a time, never all held at once.
 public struct ResidentWrites {
-    public var count: Int
     /// Per resident, the earlier resident it continues, or `nil` for a new one.
     public var kept: [Int64?]
     /// Resident `i`'s records, as indices into the records `resolvableRecords` gave.
@@ -55,11 +54,13 @@ public struct ResidentWrites {
     /// once per resident.
     public var unified: (Int) -> (values: [String?], region: String?, provenance: String)
 
+    /// The number of residents.
+    public var count: Int { kept.count }
+
     public init(
-        count: Int, kept: [Int64?], records: @escaping (Int) -> [Int], splitFrom: @escaping (Int) -> [Int64],
+        kept: [Int64?], records: @escaping (Int) -> [Int], splitFrom: @escaping (Int) -> [Int64],
         unified: @escaping (Int) -> (values: [String?], region: String?, provenance: String)
     ) {
-        self.count = count
         self.kept = kept
         self.records = records
         self.splitFrom = splitFrom
@@ -69,7 +70,7 @@ public struct ResidentWrites {
     /// The writes of a list of residents.
     public init(_ residents: [ResidentWrite]) {
         self.init(
-            count: residents.count, kept: residents.map(\.kept), records: { residents[$0].records },
+            kept: residents.map(\.kept), records: { residents[$0].records },
             splitFrom: { residents[$0].splitFrom },
             unified: { (residents[$0].values, residents[$0].region, residents[$0].provenance) })
     }
