@@ -42,6 +42,7 @@ enum Diagnose {
         print("pairs completeness \(Double(compared) / Double(max(truePairs.count, 1)))")
         var reasons: [String: Int] = [:]
         var missedPatterns: [String: Int] = [:]
+        var unblockedPatterns: [String: Int] = [:]
         let threshold = pipeline.resolve.thresholdWeight
         for (pair, diagnosis) in zip(truePairs, trueDiagnoses) where !diagnosis.sameResident {
             let reason =
@@ -58,6 +59,7 @@ enum Diagnose {
                     separator: "+")
                 let prefix = diagnosis.compared ? "" : "not compared: "
                 missedPatterns["\(prefix)\(pattern(diagnosis)) [\(dirt)]", default: 0] += 1
+                if !diagnosis.compared { unblockedPatterns["\(pattern(diagnosis)) [\(dirt)]", default: 0] += 1 }
             }
         }
         print(
@@ -65,6 +67,10 @@ enum Diagnose {
                 + reasons.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         print("most frequent missed comparisons (levels, weight, dirt):")
         for (text, count) in missedPatterns.sorted(by: { $0.value > $1.value }).prefix(30) {
+            print("  \(count)× \(text)")
+        }
+        print("most frequent pairs blocking did not compare (levels, weight, dirt):")
+        for (text, count) in unblockedPatterns.sorted(by: { $0.value > $1.value }).prefix(15) {
             print("  \(count)× \(text)")
         }
         var joined: [String: Int] = [:]
