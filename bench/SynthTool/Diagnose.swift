@@ -40,10 +40,20 @@ enum Diagnose {
         let compared = trueDiagnoses.filter(\.compared).count
         print("true pairs \(truePairs.count), compared by blocking \(compared)")
         print("pairs completeness \(Double(compared) / Double(max(truePairs.count, 1)))")
+        // Of the true pairs that would link if compared (evidence of identity, no two valid ID
+        // numbers, a weight at the threshold or a shared valid ID number), the share blocking
+        // compared: the part of blocking's loss that costs links.
+        let threshold = pipeline.resolve.thresholdWeight
+        let linkable = trueDiagnoses.filter {
+            $0.hasEvidenceOfIdentity && !$0.differentValidIDs && ($0.weight >= threshold || $0.sharesValidID)
+        }
+        let linkableCompared = linkable.filter(\.compared).count
+        print(
+            "true pairs that would link if compared \(linkable.count), compared by blocking \(linkableCompared)"
+                + " (\(Double(linkableCompared) / Double(max(linkable.count, 1))))")
         var reasons: [String: Int] = [:]
         var missedPatterns: [String: Int] = [:]
         var unblockedPatterns: [String: Int] = [:]
-        let threshold = pipeline.resolve.thresholdWeight
         for (pair, diagnosis) in zip(truePairs, trueDiagnoses) where !diagnosis.sameResident {
             let reason =
                 !diagnosis.compared
