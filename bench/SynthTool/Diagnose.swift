@@ -67,9 +67,9 @@ enum Diagnose {
             do {
                 let dirt = Set((facts[pair.0]?.dirt ?? []) + (facts[pair.1]?.dirt ?? [])).sorted().joined(
                     separator: "+")
-                let prefix = diagnosis.compared ? "" : "not compared: "
-                missedPatterns["\(prefix)\(pattern(diagnosis)) [\(dirt)]", default: 0] += 1
-                if !diagnosis.compared { unblockedPatterns["\(pattern(diagnosis)) [\(dirt)]", default: 0] += 1 }
+                let text = "\(pattern(diagnosis)) [\(dirt)]"
+                missedPatterns[(diagnosis.compared ? "" : "not compared: ") + text, default: 0] += 1
+                if !diagnosis.compared { unblockedPatterns[text, default: 0] += 1 }
             }
         }
         print(
