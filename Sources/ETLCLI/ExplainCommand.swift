@@ -62,7 +62,7 @@ struct ExplainCommand {
         lines.append("Records (\(explanation.records.count)):")
         lines.append(Summary.columns(recordRows(explanation.records), rightAligned: []))
         lines.append("")
-        let links = explanation.pairs.filter(\.isLink)
+        let links = explanation.pairs.filter(\.diagnosis.isLink)
         lines.append(
             "Pairs of its records that blocking compared: \(explanation.pairs.count), of which \(links.count) are links"
         )
@@ -150,7 +150,7 @@ struct ExplainCommand {
         if diagnosis.sharesValidID && diagnosis.weight < diagnosis.thresholdWeight {
             lines.append("  the same valid ID number links them whatever the weight")
         }
-        lines.append("  " + (pair.isLink ? "a link" : "not a link"))
+        lines.append("  " + (pair.diagnosis.isLink ? "a link" : "not a link"))
         return lines
     }
 

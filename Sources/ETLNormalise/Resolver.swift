@@ -379,6 +379,12 @@ public struct PairDiagnosis: Sendable, Equatable {
     /// name and birth date both disagree).
     public var sharesValidID = false
 
+    /// Whether the pair is a link (at or above the threshold, or joined by a shared valid ID
+    /// number) and has the evidence of identity a link needs.
+    public var isLink: Bool {
+        hasEvidenceOfIdentity && !differentValidIDs && (weight >= thresholdWeight || sharesValidID)
+    }
+
     /// One field's part in a pair's weight.
     public struct FieldWeight: Sendable, Equatable {
         public var field: MatchField

@@ -32,12 +32,6 @@ public struct Explainer {
         public var first: RecordView
         public var second: RecordView
         public var diagnosis: PairDiagnosis
-        /// Whether the pair is a link (at or above the threshold, or joined by a shared valid
-        /// ID number) and has the evidence of identity a link needs.
-        public var isLink: Bool {
-            diagnosis.hasEvidenceOfIdentity && !diagnosis.differentValidIDs
-                && (diagnosis.weight >= diagnosis.thresholdWeight || diagnosis.sharesValidID)
-        }
     }
 
     /// What `etl explain <resident>` shows.

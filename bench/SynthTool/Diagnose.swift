@@ -40,13 +40,9 @@ enum Diagnose {
         let compared = trueDiagnoses.filter(\.compared).count
         print("true pairs \(truePairs.count), compared by blocking \(compared)")
         print("pairs completeness \(Double(compared) / Double(max(truePairs.count, 1)))")
-        // Of the true pairs that would link if compared (evidence of identity, no two valid ID
-        // numbers, a weight at the threshold or a shared valid ID number), the share blocking
+        // Of the true pairs that would pass the link test if compared, the share blocking
         // compared: the part of blocking's loss that costs links.
-        let threshold = pipeline.resolve.thresholdWeight
-        let linkable = trueDiagnoses.filter {
-            $0.hasEvidenceOfIdentity && !$0.differentValidIDs && ($0.weight >= threshold || $0.sharesValidID)
-        }
+        let linkable = trueDiagnoses.filter(\.isLink)
         let linkableCompared = linkable.filter(\.compared).count
         print(
             "true pairs that would link if compared \(linkable.count), compared by blocking \(linkableCompared)"
@@ -54,6 +50,7 @@ enum Diagnose {
         var reasons: [String: Int] = [:]
         var missedPatterns: [String: Int] = [:]
         var unblockedPatterns: [String: Int] = [:]
+        let threshold = pipeline.resolve.thresholdWeight
         for (pair, diagnosis) in zip(truePairs, trueDiagnoses) where !diagnosis.sameResident {
             let reason =
                 !diagnosis.compared
@@ -79,7 +76,7 @@ enum Diagnose {
         for (text, count) in missedPatterns.sorted(by: { $0.value > $1.value }).prefix(30) {
             print("  \(count)× \(text)")
         }
-        print("most frequent pairs blocking did not compare (levels, weight, dirt):")
+        print("most frequent missed pairs that blocking did not compare (levels, weight, dirt):")
         for (text, count) in unblockedPatterns.sorted(by: { $0.value > $1.value }).prefix(15) {
             print("  \(count)× \(text)")
         }
