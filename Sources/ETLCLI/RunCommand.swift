@@ -104,6 +104,7 @@ struct RunCommand {
                     ("records", resolution.records), ("residents", resolution.residents),
                     ("candidatePairs", resolution.candidatePairs), ("created", resolution.created),
                     ("merged", resolution.merged), ("split", resolution.split), ("retired", resolution.retired),
+                    ("unchanged", resolution.unchanged),
                 ])
         case .resolutionUnchanged(let run):
             log.emit(.info, stage: "resolve", "no source changed since run \(run); residents unchanged")

@@ -40,7 +40,7 @@ enum Summary {
                 "Residents: \(grouped(resolution.records)) records resolved into \(grouped(resolution.residents)) residents in \(seconds(resolution.seconds))"
             )
             lines.append(
-                "  \(grouped(resolution.created)) new, \(grouped(resolution.merged)) merged, \(grouped(resolution.split)) split, \(grouped(resolution.retired)) retired"
+                "  \(grouped(resolution.created)) new, \(grouped(resolution.merged)) merged, \(grouped(resolution.split)) split, \(grouped(resolution.retired)) retired; \(grouped(resolution.unchanged)) unchanged"
             )
             let reduction = percent(resolution.reductionRatio)
             lines.append(

@@ -20,6 +20,11 @@ struct ResolveStep {
         var places = Places()
         var sourceIDs: [Int64] = []
         var previous: [Int64] = []  // 0: a new record (resident numbers start at 1)
+        // Per record, the hash of its values and the run since which it has held them, and the
+        // resident its stored link names with both (0: its link is to be written).
+        var contents: [Int64] = []
+        var since: [Int64] = []
+        var stored: [Int64] = []
         let cursor = try store.resolvableRecords(
             pipeline: pipeline.name, inSourceOrder: pipeline.sources.map(\.name))
         var loading = 0.0
@@ -27,17 +32,24 @@ struct ResolveStep {
         places.reserveCapacity(expected)
         sourceIDs.reserveCapacity(expected)
         previous.reserveCapacity(expected)
+        contents.reserveCapacity(expected)
+        since.reserveCapacity(expected)
+        stored.reserveCapacity(expected)
         let resolution = try Resolver(settings: pipeline.resolve).resolve(expectedCount: expected) { limit in
             let reading = Timestamp.monotonicSeconds()
             defer { loading += Timestamp.monotonicSeconds() - reading }
             var batch: [ResolverInput] = []
             batch.reserveCapacity(limit)
             while batch.count < limit, let record = try cursor.next() {
-                let input = ResolveStep.input(record, pipeline: pipeline)
+                let link = LinkState(record)
+                let input = ResolveStep.input(record, since: link.since, pipeline: pipeline)
                 batch.append(input)
                 places.append(source: input.source, key: input.key)
                 sourceIDs.append(record.sourceID)
                 previous.append(record.previousResident ?? 0)
+                contents.append(link.content)
+                since.append(link.since)
+                stored.append(link.stored)
             }
             if batch.isEmpty, let signal = stopRequested() { throw RunStopped(signal: signal) }
             return batch
@@ -46,10 +58,21 @@ struct ResolveStep {
         }
         let resolved = Timestamp.monotonicSeconds()
         if let signal = stopRequested() { throw RunStopped(signal: signal) }
+        let active = try store.activeResidentSizes(pipeline: pipeline.name)
         let assignment = ResidentIDAssigner().assign(
-            clusters: resolution.clusters, previous: previous.lazy.map { $0 == 0 ? nil : $0 },
-            active: try store.activeResidents(pipeline: pipeline.name))
+            clusters: resolution.clusters, previous: previous.lazy.map { $0 == 0 ? nil : $0 }, active: active.map(\.id))
         previous = []
+        // A resident that keeps its ID, its records and their values keeps its unified record,
+        // unless the pipeline's rules for choosing it may have changed since it was chosen.
+        var unchanged = [Bool](repeating: false, count: resolution.clusters.count)
+        if let last = try store.lastResolution(pipeline: pipeline.name), last.inputSHA256 == pipeline.inputSHA256 {
+            let sizes = Dictionary(active.lazy.map { ($0.id, $0.records) }, uniquingKeysWith: { first, _ in first })
+            for (index, kept) in assignment.kept.enumerated() {
+                guard let kept else { continue }
+                let records = resolution.clusters[index]
+                unchanged[index] = sizes[kept] == records.count && records.allSatisfy { stored[$0] == kept }
+            }
+        }
         var splitFrom = [Int: [Int64]]()
         for split in assignment.splits { splitFrom[split.cluster, default: []].append(split.from) }
         // Each unified record is chosen as the store writes it; the time it takes is counted
@@ -57,7 +80,7 @@ struct ResolveStep {
         var choosing = 0.0
         let writes = ResidentWrites(
             kept: assignment.kept, records: { resolution.clusters[$0] },
-            splitFrom: { splitFrom[$0] ?? [] }
+            splitFrom: { splitFrom[$0] ?? [] }, unchanged: { unchanged[$0] }
         ) { index in
             let started = Timestamp.monotonicSeconds()
             defer { choosing += Timestamp.monotonicSeconds() - started }
@@ -73,7 +96,10 @@ struct ResolveStep {
         let statistics = resolution.statistics
         let prepared = Timestamp.monotonicSeconds()
         _ = try store.saveResolution(
-            run: runID, pipeline: pipeline.name, sourceIDs: sourceIDs, keys: places.keys, residents: writes,
+            run: runID, pipeline: pipeline.name,
+            records: RecordLinks(
+                sourceIDs: sourceIDs, keys: places.keys, contents: contents, since: since, stored: stored),
+            residents: writes,
             merged: assignment.merged,
             retired: assignment.retired, model: model, statistics: ResolveStep.json(statistics))
         try store.saveReviewQueue(
@@ -87,7 +113,7 @@ struct ResolveStep {
             reductionRatio: statistics.reductionRatio, links: statistics.links, created: events[.created] ?? 0,
             merged: events[.merged] ?? 0, split: events[.split] ?? 0, retired: events[.retired] ?? 0,
             keptApart: statistics.keptApartByValidIDs + statistics.keptApartByCannotLinks,
-            leftAmbiguous: statistics.leftAmbiguous,
+            leftAmbiguous: statistics.leftAmbiguous, unchanged: unchanged.count { $0 },
             seconds: Timestamp.monotonicSeconds() - started,
             // Reading overlaps standardising; each phase counts its own time.
             phases: [("load", loading)]
@@ -156,13 +182,58 @@ struct ResolveStep {
         (place.source < pipeline.sources.count ? pipeline.sources[place.source].name : "?", place.key)
     }
 
-    /// The resolver's input for a record of the store: its source by its place in the pipeline.
-    static func input(_ record: ResolvableRecord, pipeline: Pipeline) -> ResolverInput {
+    /// The resolver's input for a record of the store: its source by its place in the pipeline,
+    /// and as its run the one since which it has held its values (`since`), which is what
+    /// "most recent" compares.
+    static func input(_ record: ResolvableRecord, since: Int64, pipeline: Pipeline) -> ResolverInput {
         ResolverInput(
             source: pipeline.sources.firstIndex { $0.name == record.source } ?? pipeline.sources.count,
             key: record.key, name: record.fields.name, idNumber: record.fields.idNumber, sexCode: record.sexCode,
             birthDate: record.birthDateISO, phone: record.fields.phone, address: record.fields.address,
-            runID: record.runID)
+            runID: since)
+    }
+
+    /// What a record's link is to hold besides its resident: the hash of the values
+    /// resolution reads from it, and the run since which it has held them (its own run when
+    /// they changed, or when it is new); and the resident its stored link already names with
+    /// both, or 0 when its link is to be written.
+    struct LinkState {
+        var content: Int64
+        var since: Int64
+        var stored: Int64
+
+        init(_ record: ResolvableRecord) {
+            content = LinkState.hash(record)
+            if record.previousContent == content, let previousSince = record.previousSince {
+                since = previousSince
+                stored = record.previousResident ?? 0
+            } else {
+                since = record.runID
+                stored = 0
+            }
+        }
+
+        /// FNV-1a (64 bits) over the values, each followed by a separator byte, with another
+        /// byte standing for a missing value. It tells changed records from unchanged ones,
+        /// not a secret: two different values that hash alike would go unnoticed until one of
+        /// the record's values changes again, about one chance in 2^64 per changed record.
+        static func hash(_ record: ResolvableRecord) -> Int64 {
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            func add(_ value: String?) {
+                if var value {
+                    value.withUTF8 { bytes in
+                        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                    }
+                    hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3
+                } else {
+                    hash = (hash ^ 0x1E) &* 0x0000_0100_0000_01B3
+                }
+            }
+            for field in CanonicalField.allCases { add(record.fields[field]) }
+            add(record.sexCode?.rawValue)
+            add(record.birthDateISO)
+            return Int64(bitPattern: hash)
+        }
     }
 
     /// Which source record supplied each unified field, as the store keeps it:
@@ -226,6 +297,8 @@ public struct ResolveReport: Sendable {
     /// Merges the hard constraints refused, and groups left apart as ambiguous.
     public var keptApart: Int
     public var leftAmbiguous: Int
+    /// Residents that kept their ID, records and values: nothing was written for them.
+    public var unchanged: Int
     public var seconds: Double
     /// Seconds per phase: load, standardise, block, compare, estimate, score, cluster, residents,
     /// assign, golden, save.

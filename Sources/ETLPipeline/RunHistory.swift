@@ -63,7 +63,11 @@ public enum ResolutionInputs {
             let cursor = try store.resolvableRecords(pipeline: pipeline.name)
             var loaded: [(source: String, key: String, input: ResolverInput)] = []
             while let record = try cursor.next() {
-                loaded.append((record.source, record.key, ResolveStep.input(record, pipeline: pipeline)))
+                loaded.append(
+                    (
+                        record.source, record.key,
+                        ResolveStep.input(record, since: ResolveStep.LinkState(record).since, pipeline: pipeline)
+                    ))
             }
             return loaded
         }

@@ -202,6 +202,14 @@ enum Schema {
         """
         ALTER TABLE runs ADD COLUMN input_sha256 TEXT;
         """,
+        // Per link, a hash of the values resolution read from the record and the run since
+        // which the record has held them: a night tells the records that changed from those
+        // re-exported as they were, and writes nothing for residents none of whose records
+        // changed.
+        """
+        ALTER TABLE links ADD COLUMN content INTEGER;
+        ALTER TABLE links ADD COLUMN since_run INTEGER;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -12,6 +12,11 @@ public struct ResolvableRecord: Sendable, Equatable {
     public var runID: Int64
     /// The resident (its number) the record was linked to, or `nil` for a new record.
     public var previousResident: Int64?
+    /// What its link held after the last resolution: the hash of its values then (see
+    /// `RecordLinks.contents`) and the run since which it had held them; `nil` for a new
+    /// record, or one last resolved before links held them.
+    public var previousContent: Int64?
+    public var previousSince: Int64?
 }
 
 /// What a resolution writes for one resident.
@@ -51,19 +56,24 @@ public struct ResidentWrites {
     /// The earlier residents whose records resident `i` took, without keeping their ID.
     public var splitFrom: (Int) -> [Int64]
     /// Resident `i`'s unified values, region and provenance (see `ResidentWrite`); asked for
-    /// once per resident.
+    /// once per resident, and not for an unchanged one.
     public var unified: (Int) -> (values: [String?], region: String?, provenance: String)
+    /// Whether resident `i` continues its earlier resident with the same records, none of them
+    /// changed, so that its stored unified record is still right: nothing is written for it.
+    public var unchanged: (Int) -> Bool
 
     /// The number of residents.
     public var count: Int { kept.count }
 
     public init(
         kept: [Int64?], records: @escaping (Int) -> [Int], splitFrom: @escaping (Int) -> [Int64],
+        unchanged: @escaping (Int) -> Bool = { _ in false },
         unified: @escaping (Int) -> (values: [String?], region: String?, provenance: String)
     ) {
         self.kept = kept
         self.records = records
         self.splitFrom = splitFrom
+        self.unchanged = unchanged
         self.unified = unified
     }
 
@@ -73,6 +83,42 @@ public struct ResidentWrites {
             kept: residents.map(\.kept), records: { residents[$0].records },
             splitFrom: { residents[$0].splitFrom },
             unified: { (residents[$0].values, residents[$0].region, residents[$0].provenance) })
+    }
+}
+
+/// The records a resolution read, in the order `resolvableRecords` gave them, with what each
+/// one's link is to hold besides its resident.
+public struct RecordLinks: Sendable {
+    public var sourceIDs: [Int64]
+    public var keys: [String]
+    /// Per record, a hash of the values resolution read from it: a record re-exported with
+    /// the same values has the same hash.
+    public var contents: [Int64]
+    /// Per record, the run since which it has held those values.
+    public var since: [Int64]
+    /// Per record, the resident its stored link already names with this content and run, or
+    /// 0 when its link is to be written whatever its resident.
+    public var stored: [Int64]
+
+    /// The number of records.
+    public var count: Int { keys.count }
+
+    public init(sourceIDs: [Int64], keys: [String], contents: [Int64], since: [Int64], stored: [Int64]) {
+        precondition(
+            [sourceIDs.count, contents.count, since.count, stored.count].allSatisfy { $0 == keys.count },
+            "one entry per record")
+        self.sourceIDs = sourceIDs
+        self.keys = keys
+        self.contents = contents
+        self.since = since
+        self.stored = stored
+    }
+
+    /// Records whose links are all to be written, with no content hash.
+    public init(sourceIDs: [Int64], keys: [String], run: Int64) {
+        self.init(
+            sourceIDs: sourceIDs, keys: keys, contents: Array(repeating: 0, count: keys.count),
+            since: Array(repeating: run, count: keys.count), stored: Array(repeating: 0, count: keys.count))
     }
 }
 
@@ -136,7 +182,7 @@ extension StateStore {
 
     private static let resolvableSelect = """
         SELECT s.id, s.name, r.record_key, r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address,
-            r.sex_code, r.birth_date_iso, r.run_id, l.resident
+            r.sex_code, r.birth_date_iso, r.run_id, l.resident, l.content, l.since_run
         FROM sources s JOIN staged_records r ON r.source_id = s.id AND r.run_id = s.current_run_id
         LEFT JOIN links l ON l.source_id = r.source_id AND l.record_key = r.record_key
 
@@ -144,11 +190,17 @@ extension StateStore {
 
     /// The residents of `pipeline` that are active (not merged or retired).
     public func activeResidents(pipeline: String) throws(StoreError) -> [Int64] {
-        let select = try database.prepare("SELECT id FROM residents WHERE pipeline = ? AND status = 'active'")
+        try activeResidentSizes(pipeline: pipeline).map(\.id)
+    }
+
+    /// The residents of `pipeline` that are active, each with its number of records.
+    public func activeResidentSizes(pipeline: String) throws(StoreError) -> [(id: Int64, records: Int)] {
+        let select = try database.prepare(
+            "SELECT id, records FROM residents WHERE pipeline = ? AND status = 'active'")
         try select.bind([.text(pipeline)])
-        var ids: [Int64] = []
-        while try select.step() { ids.append(Int64(select.int(at: 0) ?? 0)) }
-        return ids
+        var residents: [(id: Int64, records: Int)] = []
+        while try select.step() { residents.append((Int64(select.int(at: 0) ?? 0), select.int(at: 1) ?? 0)) }
+        return residents
     }
 
     /// Saves a resolution in one transaction: the residents (new ones get the next numbers),
@@ -160,16 +212,20 @@ extension StateStore {
         merged: [(absorbed: Int64, into: Int64)], retired: [Int64], model: String, statistics: String
     ) throws -> [Int64] {
         try saveResolution(
-            run: runID, pipeline: pipeline, sourceIDs: sourceIDs, keys: keys, residents: ResidentWrites(residents),
-            merged: merged, retired: retired, model: model, statistics: statistics)
+            run: runID, pipeline: pipeline, records: RecordLinks(sourceIDs: sourceIDs, keys: keys, run: runID),
+            residents: ResidentWrites(residents), merged: merged, retired: retired, model: model,
+            statistics: statistics)
     }
 
     /// Saves a resolution as `saveResolution(…residents: [ResidentWrite]…)` does, asking for
-    /// each resident's parts as it writes them.
+    /// each resident's parts as it writes them. A resident `residents.unchanged` names is not
+    /// written, nor a link that already holds what it would be given: a night on which few
+    /// records changed writes little.
     public func saveResolution(
-        run runID: Int64, pipeline: String, sourceIDs: [Int64], keys: [String], residents: ResidentWrites,
+        run runID: Int64, pipeline: String, records: RecordLinks, residents: ResidentWrites,
         merged: [(absorbed: Int64, into: Int64)], retired: [Int64], model: String, statistics: String
     ) throws -> [Int64] {
+        let keys = records.keys
         // The transaction writes a few hundred megabytes at a million records; with the usual
         // page cache it would spill pages to the log and read them back many times.
         try database.execute("PRAGMA cache_size = -262144")
@@ -215,9 +271,9 @@ extension StateStore {
             }
             // Residents that go on are updated in the order of their numbers, which is the
             // table's order, so that each page is visited once.
-            for index in (0..<residents.count).filter({ residents.kept[$0] != nil }).sorted(by: {
-                numbers[$0] < numbers[$1]
-            }) {
+            for index in (0..<residents.count).filter({ residents.kept[$0] != nil && !residents.unchanged($0) })
+                .sorted(by: { numbers[$0] < numbers[$1] })
+            {
                 let unified = residents.unified(index)
                 let values: [SQLValue] = unified.values.map { $0.map { .text($0) } ?? .null }
                 try update.bind(
@@ -261,34 +317,59 @@ extension StateStore {
                 try record(.retired, resident, nil, 0)
             }
             try events.finish()
-            // Links: replaced whole, inserted in key order (the table's order), many rows per
-            // statement; cheaper than finding the ones that changed.
-            // The index by resident is dropped and built again after the rows are in: filling it
-            // row by row, in no order, costs many times more.
-            try database.run("DROP INDEX IF EXISTS links_resident")
-            try database.run(
-                "DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)", [.text(pipeline)])
-            let order = (0..<Int32(keys.count)).sorted { x, y in
-                let a = Int(x)
-                let b = Int(y)
-                return sourceIDs[a] != sourceIDs[b]
-                    ? sourceIDs[a] < sourceIDs[b] : keys[a].utf8.lexicographicallyPrecedes(keys[b].utf8)
-            }
-            let links = try BatchInsert(
-                database, "INSERT INTO links (source_id, record_key, resident)", columns: 3, rowsPerStatement: 64)
-            for position in order {
-                let index = Int(position)
-                try links.add { row in
-                    row += [.integer(sourceIDs[index]), .text(keys[index]), .integer(numbers[Int(residentOf[index])])]
-                }
-            }
-            try links.finish()
-            try database.run("CREATE INDEX links_resident ON links (resident)")
+            try saveLinks(pipeline: pipeline, records: records) { numbers[Int(residentOf[$0])] }
             try database.run(
                 "INSERT INTO match_models (run_id, pipeline, model, statistics, inputs) VALUES (?, ?, ?, ?, ?)",
                 [.integer(runID), .text(pipeline), .text(model), .text(statistics), .text(try currentInputs(pipeline))])
             return numbers
         }
+    }
+
+    /// Writes the link of each of `records` to resident `resident(record)`, and deletes the
+    /// links of records no longer current. When few links change, only those are written;
+    /// otherwise the links are replaced whole, which is then cheaper than finding them.
+    private func saveLinks(
+        pipeline: String, records: RecordLinks, resident: (Int) -> Int64
+    ) throws(StoreError) {
+        let keys = records.keys
+        let sourceIDs = records.sourceIDs
+        let changing = (0..<records.count).filter { records.stored[$0] != resident($0) }
+        let whole = changing.count * 4 > records.count
+        if whole {
+            // The index by resident is dropped and built again after the rows are in: filling
+            // it row by row, in no order, costs many times more.
+            try database.run("DROP INDEX IF EXISTS links_resident")
+            try database.run(
+                "DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)", [.text(pipeline)])
+        } else {
+            try database.run(
+                """
+                DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?1)
+                    AND NOT EXISTS (
+                        SELECT 1 FROM sources s JOIN staged_records r ON r.source_id = s.id
+                        WHERE s.id = links.source_id AND r.run_id = s.current_run_id
+                            AND r.record_key = links.record_key)
+                """, [.text(pipeline)])
+        }
+        // In key order, the table's order, many rows per statement.
+        let order = (whole ? Array(0..<records.count) : changing).sorted { a, b in
+            sourceIDs[a] != sourceIDs[b]
+                ? sourceIDs[a] < sourceIDs[b] : keys[a].utf8.lexicographicallyPrecedes(keys[b].utf8)
+        }
+        let links = try BatchInsert(
+            database,
+            "INSERT OR REPLACE INTO links (source_id, record_key, resident, content, since_run)",
+            columns: 5, rowsPerStatement: 64)
+        for index in order {
+            try links.add { row in
+                row += [
+                    .integer(sourceIDs[index]), .text(keys[index]), .integer(resident(index)),
+                    .integer(records.contents[index]), .integer(records.since[index]),
+                ]
+            }
+        }
+        try links.finish()
+        if whole { try database.run("CREATE INDEX links_resident ON links (resident)") }
     }
 
     /// Every current record of `pipeline` with its resident ID, by source (in `sources` order)
@@ -367,6 +448,8 @@ public final class ResolvableRecordCursor {
         return ResolvableRecord(
             sourceID: sourceID, source: source, key: statement.text(at: 2) ?? "", fields: fields,
             sexCode: statement.text(at: 9).flatMap(SexCode.init(rawValue:)), birthDateISO: statement.text(at: 10),
-            runID: Int64(statement.int(at: 11) ?? 0), previousResident: statement.int(at: 12).map(Int64.init))
+            runID: Int64(statement.int(at: 11) ?? 0), previousResident: statement.int(at: 12).map(Int64.init),
+            previousContent: statement.int(at: 13).map(Int64.init),
+            previousSince: statement.int(at: 14).map(Int64.init))
     }
 }

@@ -1,10 +1,10 @@
-import ETLStore
 import Foundation
 import Synth
 import TestSupport
 import Testing
 
 @testable import ETLPipeline
+@testable import ETLStore
 
 /// A night on which part of the registers changed gives the residents a full rebuild from
 /// scratch gives on the same exports, and leaves untouched residents their IDs.
@@ -70,5 +70,56 @@ import Testing
         let kept = after.filter { earlier[$0.value] != nil }
         #expect(kept.count > after.count * 9 / 10)
         #expect(kept.allSatisfy { earlier[$0.value] == $0.key })
+    }
+
+    /// Per resident number, the run that last wrote it; per record (`source:key`), the run
+    /// since which it has held its values.
+    private func writes(_ state: String) throws -> (residents: [Int64: Int64], since: [String: Int64]) {
+        let store = try StateStore(folder: state)
+        var residents: [Int64: Int64] = [:]
+        let select = try store.database.prepare("SELECT id, updated_run FROM residents WHERE status = 'active'")
+        while try select.step() { residents[Int64(select.int(at: 0) ?? 0)] = Int64(select.int(at: 1) ?? 0) }
+        var since: [String: Int64] = [:]
+        let links = try store.database.prepare(
+            "SELECT s.name, l.record_key, l.since_run FROM links l JOIN sources s ON s.id = l.source_id")
+        while try links.step() {
+            since[(links.text(at: 0) ?? "") + ":" + (links.text(at: 1) ?? "")] = Int64(links.int(at: 2) ?? 0)
+        }
+        return (residents, since)
+    }
+
+    @Test func residentsNoneOfWhoseRecordsChangedAreNotWrittenAgain() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        _ = try SynthWriter(profile: .standard, seed: 7).write(people: 1000, to: inbox)
+        let (pipeline, _) = try Pipeline.load(path: Repository.path("bench/pipelines/synth.json"))
+        let state = folder.file("state")
+        let first = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
+        #expect(first.status == .succeeded)
+        let before = try residents(pipeline, state)
+
+        // Both exports are imported again: most of their records as they were.
+        try change(inbox + "/social_security_synth.csv", key: ("SB", "SX"), header: true)
+        try change(inbox + "/civil_affairs_synth.jsonl", key: ("\"MZ-2026-", "\"MZ-2027-"), header: false)
+        let night = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
+        #expect(night.status == .succeeded)
+        let after = try residents(pipeline, state)
+        let (written, since) = try writes(state)
+
+        // A record re-exported with the same values keeps the run it has held them since; a
+        // changed or added one holds them since tonight.
+        let changed = Set(since.filter { $0.value == night.runID }.keys)
+        #expect(!changed.isEmpty)
+        #expect(since.count - changed.count > since.count * 9 / 10)
+        #expect(since.values.allSatisfy { $0 == first.runID || $0 == night.runID })
+        // A resident with the same records as last night, none of them changed, is not written
+        // again: its unified record stays the one chosen then.
+        let untouched = after.filter { id, records in before[id] == records && records.isDisjoint(with: changed) }
+        #expect(untouched.count > after.count * 9 / 10)
+        for id in untouched.keys {
+            #expect(written[try #require(StateStore.residentNumber(id))] == first.runID, "resident \(id)")
+        }
+        #expect(night.resolution?.unchanged == untouched.count)
     }
 }

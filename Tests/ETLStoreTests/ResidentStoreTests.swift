@@ -121,6 +121,70 @@ import Testing
         #expect(read == keys.map { "a:" + $0 } + keys.map { "b:" + $0 } + keys.map { "gone:" + $0 })
     }
 
+    @Test func aNightWithFewChangesWritesOnlyWhatChangedAndDropsTheLinksOfGoneRecords() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let keys = (0..<10).map { "k\($0)" }
+        let first = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try stage(store, run: first, source: "s", keys: keys)
+        let numbers = try store.saveResolution(
+            run: first, pipeline: "p",
+            records: RecordLinks(
+                sourceIDs: keys.map { _ in source }, keys: keys, contents: keys.map { _ in 1 },
+                since: keys.map { _ in first }, stored: keys.map { _ in 0 }),
+            residents: ResidentWrites(keys.indices.map { resident(nil, [$0]) }), merged: [], retired: [], model: "{}",
+            statistics: "{}")
+        try store.finishRun(first, status: .succeeded, message: nil)
+        #expect(numbers == Array(1...10))
+
+        // Night 2: k9 is gone and k3's values changed; the other records are as they were.
+        let night = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let current = Array(keys.dropLast())
+        _ = try stage(store, run: night, source: "s", keys: current)
+        let changed = 3
+        // An unchanged resident's unified record would read "X" if it were asked for.
+        let writes = ResidentWrites(
+            kept: current.indices.map { Int64($0 + 1) }, records: { [$0] }, splitFrom: { _ in [] },
+            unchanged: { $0 != changed }
+        ) { index in
+            ([index == changed ? "M" : "X", nil, nil, nil, nil, nil], nil, "{}")
+        }
+        _ = try store.saveResolution(
+            run: night, pipeline: "p",
+            records: RecordLinks(
+                sourceIDs: current.map { _ in source }, keys: current,
+                contents: current.indices.map { $0 == changed ? 2 : 1 },
+                since: current.indices.map { $0 == changed ? night : first },
+                stored: current.indices.map { $0 == changed ? 0 : Int64($0 + 1) }),
+            residents: writes, merged: [], retired: [10], model: "{}", statistics: "{}")
+        try store.finishRun(night, status: .succeeded, message: nil)
+
+        let links = try store.database.prepare(
+            "SELECT record_key, resident, content, since_run FROM links ORDER BY record_key")
+        var rows: [String] = []
+        while try links.step() {
+            rows.append(
+                "\(links.text(at: 0) ?? "") \(links.int(at: 1) ?? 0) \(links.int(at: 2) ?? 0) \(links.int(at: 3) ?? 0)")
+        }
+        #expect(
+            rows
+                == current.indices.map { index in
+                    "k\(index) \(index + 1) \(index == changed ? 2 : 1) \(index == changed ? night : first)"
+                })
+        let residents = try store.database.prepare("SELECT id, updated_run, name FROM residents ORDER BY id")
+        var written: [String] = []
+        while try residents.step() {
+            written.append(
+                "\(residents.int(at: 0) ?? 0) \(residents.int(at: 1) ?? 0) \(residents.text(at: 2) ?? "")")
+        }
+        #expect(
+            written
+                == (1...10).map { number in
+                    number == changed + 1 ? "\(number) \(night) M" : "\(number) \(first) N"
+                })
+        #expect(try status(store, 10) == "retired")
+    }
+
     @Test func aFailedSaveLeavesThePreviousResolution() throws {
         let folder = TemporaryDirectory()
         let (store, source) = try store(folder)
