@@ -41,20 +41,37 @@ import Testing
         return residents
     }
 
-    @Test func aNightWithOnePercentChangedGivesTheResidentsOfAFullRebuild() throws {
-        let folder = TemporaryDirectory()
+    /// The synthetic registers of `people` people in `folder`'s inbox, run once into its state
+    /// folder `state`: the state a night starts from.
+    private func firstNight(
+        _ folder: TemporaryDirectory, people: Int, seed: UInt64
+    ) throws -> (inbox: String, pipeline: Pipeline, state: String, report: RunReport) {
         let inbox = folder.file("inbox")
         try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-        _ = try SynthWriter(profile: .standard, seed: 5).write(people: 2000, to: inbox)
+        _ = try SynthWriter(profile: .standard, seed: seed).write(people: people, to: inbox)
         let (pipeline, _) = try Pipeline.load(path: Repository.path("bench/pipelines/synth.json"))
-        let nightly = folder.file("nightly")
-        #expect(try Runner(pipeline: pipeline, inbox: inbox, stateFolder: nightly).run().status == .succeeded)
-        let before = try residents(pipeline, nightly)
+        let state = folder.file("state")
+        let report = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
+        #expect(report.status == .succeeded)
+        return (inbox, pipeline, state, report)
+    }
 
+    /// Changes about 1% of two of the three exports (see `change`; the third is as it was) and
+    /// runs the pipeline on `state` again.
+    private func night(inbox: String, pipeline: Pipeline, state: String) throws -> RunReport {
         try change(inbox + "/social_security_synth.csv", key: ("SB", "SX"), header: true)
         try change(inbox + "/civil_affairs_synth.jsonl", key: ("\"MZ-2026-", "\"MZ-2027-"), header: false)
-        let night = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: nightly).run()
+        let night = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
         #expect(night.status == .succeeded)
+        return night
+    }
+
+    @Test func aNightWithOnePercentChangedGivesTheResidentsOfAFullRebuild() throws {
+        let folder = TemporaryDirectory()
+        let (inbox, pipeline, nightly, _) = try firstNight(folder, people: 2000, seed: 5)
+        let before = try residents(pipeline, nightly)
+
+        let night = try night(inbox: inbox, pipeline: pipeline, state: nightly)
         #expect(night.sources.map(\.deleted).reduce(0, +) > 0)
         let rebuilt = folder.file("rebuilt")
         let rebuild = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: rebuilt).run()
@@ -90,20 +107,11 @@ import Testing
 
     @Test func residentsNoneOfWhoseRecordsChangedAreNotWrittenAgain() throws {
         let folder = TemporaryDirectory()
-        let inbox = folder.file("inbox")
-        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
-        _ = try SynthWriter(profile: .standard, seed: 7).write(people: 1000, to: inbox)
-        let (pipeline, _) = try Pipeline.load(path: Repository.path("bench/pipelines/synth.json"))
-        let state = folder.file("state")
-        let first = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
-        #expect(first.status == .succeeded)
+        let (inbox, pipeline, state, first) = try firstNight(folder, people: 1000, seed: 7)
         let before = try residents(pipeline, state)
 
         // Both exports are imported again: most of their records as they were.
-        try change(inbox + "/social_security_synth.csv", key: ("SB", "SX"), header: true)
-        try change(inbox + "/civil_affairs_synth.jsonl", key: ("\"MZ-2026-", "\"MZ-2027-"), header: false)
-        let night = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
-        #expect(night.status == .succeeded)
+        let night = try night(inbox: inbox, pipeline: pipeline, state: state)
         let after = try residents(pipeline, state)
         let (written, since) = try writes(state)
 

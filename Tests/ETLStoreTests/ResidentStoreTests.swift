@@ -57,6 +57,16 @@ import Testing
         return try select.step() ? select.text(at: 0) : nil
     }
 
+    /// The rows `sql` selects, each as the text of its `columns` columns joined by spaces.
+    private func rows(_ store: StateStore, _ sql: String, _ columns: Int32) throws -> [String] {
+        let select = try store.database.prepare(sql)
+        var rows: [String] = []
+        while try select.step() {
+            rows.append((0..<columns).map { select.text(at: $0) ?? "" }.joined(separator: " "))
+        }
+        return rows
+    }
+
     private func events(_ store: StateStore) throws -> [String] {
         let select = try store.database.prepare(
             "SELECT kind, resident, coalesce(other, 0), records FROM resident_events ORDER BY id")
@@ -159,26 +169,13 @@ import Testing
             residents: writes, merged: [], retired: [10], model: "{}", statistics: "{}")
         try store.finishRun(night, status: .succeeded, message: nil)
 
-        let links = try store.database.prepare(
-            "SELECT record_key, resident, content, since_run FROM links ORDER BY record_key")
-        var rows: [String] = []
-        while try links.step() {
-            rows.append(
-                "\(links.text(at: 0) ?? "") \(links.int(at: 1) ?? 0) \(links.int(at: 2) ?? 0) \(links.int(at: 3) ?? 0)")
-        }
         #expect(
-            rows
+            try rows(store, "SELECT record_key, resident, content, since_run FROM links ORDER BY record_key", 4)
                 == current.indices.map { index in
                     "k\(index) \(index + 1) \(index == changed ? 2 : 1) \(index == changed ? night : first)"
                 })
-        let residents = try store.database.prepare("SELECT id, updated_run, name FROM residents ORDER BY id")
-        var written: [String] = []
-        while try residents.step() {
-            written.append(
-                "\(residents.int(at: 0) ?? 0) \(residents.int(at: 1) ?? 0) \(residents.text(at: 2) ?? "")")
-        }
         #expect(
-            written
+            try rows(store, "SELECT id, updated_run, name FROM residents ORDER BY id", 3)
                 == (1...10).map { number in
                     number == changed + 1 ? "\(number) \(night) M" : "\(number) \(first) N"
                 })
