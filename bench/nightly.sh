@@ -10,8 +10,11 @@
 # a third deleted, a third with a changed address, a third added again under a new key) and
 # times:
 #   1. the nightly run on that state;
-#   2. a full rebuild from scratch (a fresh state folder) on the same changed exports.
-# Last it compares `etl links` after both: the residents (as sets of records) must be the same.
+#   2. a full rebuild from scratch (a fresh state folder) on the same changed exports;
+#   3. a night on which every export is sent again with the same records but other bytes
+#      (bench/resend_exports.py), on a copy of the state after 1.: imported, not resolved.
+# Last it compares `etl links` after 1. and 2.: the residents (as sets of records) must be the
+# same.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records=${1:-1000000}
@@ -31,10 +34,16 @@ sync
 sync
 /usr/bin/time -o "$work/full.time" -f "%e %M" "$bin/etl" run "$pipeline" --inbox "$work/inbox" \
     --state "$work/full" --snapshot-date 2026-11-28 >"$work/full.txt"
+python3 bench/resend_exports.py "$work/inbox" "$work/resent"
+cp -r "$work/nightly" "$work/resent-state"
+sync
+/usr/bin/time -o "$work/resent.time" -f "%e %M" "$bin/etl" run "$pipeline" --inbox "$work/resent" \
+    --state "$work/resent-state" --snapshot-date 2026-11-28 >"$work/resent.txt"
 "$bin/etl" links "$pipeline" --state "$work/nightly" >"$work/nightly-links.csv"
 "$bin/etl" links "$pipeline" --state "$work/full" >"$work/full-links.csv"
 grep -E '^(Stages|Residents|  [0-9,]+ new)' "$work/nightly.txt" | sed 's/^/nightly: /'
 grep -E '^(Stages|Residents)' "$work/full.txt" | sed 's/^/full:    /'
+grep -E '^(Stages|Residents|  [a-z_]+ \(for)' "$work/resent.txt" | sed 's/^/re-sent: /'
 python3 - "$work" <<'PY'
 import csv, sys
 work = sys.argv[1]
@@ -45,10 +54,13 @@ def residents(path):
     return {frozenset(members) for members in groups.values()}
 nightly = residents(f"{work}/nightly-links.csv")
 full = residents(f"{work}/full-links.csv")
-(n_wall, n_peak), (f_wall, f_peak) = (open(f"{work}/{name}.time").read().split() for name in ("nightly", "full"))
+(n_wall, n_peak), (f_wall, f_peak), (r_wall, r_peak) = (
+    open(f"{work}/{name}.time").read().split() for name in ("nightly", "full", "resent"))
 print(f"nightly run: {float(n_wall):.1f} s, peak {int(n_peak) / 1024:,.0f} MB")
 print(f"full rebuild: {float(f_wall):.1f} s, peak {int(f_peak) / 1024:,.0f} MB")
 print(f"nightly / full: {float(n_wall) / float(f_wall):.0%}")
+print(f"re-sent night: {float(r_wall):.1f} s, peak {int(r_peak) / 1024:,.0f} MB; "
+      + f"re-sent / full: {float(r_wall) / float(f_wall):.0%}")
 same = nightly == full
 print(f"residents: nightly {len(nightly):,}, full {len(full):,}; "
       + ("the same" if same else f"{len(nightly ^ full):,} differ"))

@@ -107,7 +107,7 @@ struct RunCommand {
                     ("unchanged", resolution.unchanged),
                 ])
         case .resolutionUnchanged(let run):
-            log.emit(.info, stage: "resolve", "no source changed since run \(run); residents unchanged")
+            log.emit(.info, stage: "resolve", "no record changed since run \(run); residents unchanged")
         case .resolutionFailed(let failure):
             log.emit(.error, stage: "resolve", failure)
         case .published(let publication):

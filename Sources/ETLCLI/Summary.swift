@@ -58,7 +58,7 @@ enum Summary {
         } else if let run = report.resolutionUnchangedSince {
             lines.append("")
             lines.append(
-                "Residents: no source changed since run \(run), which resolved them; the residents and links are as it left them"
+                "Residents: no record changed since run \(run), which resolved them; the residents and links are as it left them"
             )
         } else if let failure = report.failure {
             lines.append("")

@@ -456,6 +456,20 @@ public struct ResidentClusters: RandomAccessCollection, Sendable {
         positions(index).map { order[$0] }
     }
 
+    /// The number of resident `index`'s records.
+    public func recordCount(of index: Int) -> Int {
+        Int(starts[index + 1] - starts[index])
+    }
+
+    /// Whether every record of resident `index` (an input index) satisfies `predicate`,
+    /// without gathering them.
+    public func allRecords(of index: Int, satisfy predicate: (Int) -> Bool) -> Bool {
+        for member in Int(starts[index])..<Int(starts[index + 1]) where !predicate(order[Int(members[member])]) {
+            return false
+        }
+        return true
+    }
+
     /// Resident `index`'s records, as positions in (source, key) order.
     func positions(_ index: Int) -> [Int] {
         (Int(starts[index])..<Int(starts[index + 1])).map { Int(members[$0]) }

@@ -66,11 +66,14 @@ struct ResolveStep {
         // unless the pipeline's rules for choosing it may have changed since it was chosen.
         var unchanged = [Bool](repeating: false, count: resolution.clusters.count)
         if let last = try store.lastResolution(pipeline: pipeline.name), last.inputSHA256 == pipeline.inputSHA256 {
-            let sizes = Dictionary(active.lazy.map { ($0.id, $0.records) }, uniquingKeysWith: { first, _ in first })
+            // Per resident number, its record count when last saved.
+            var sizes = [Int32](repeating: -1, count: Int(active.map(\.id).max() ?? 0) + 1)
+            for resident in active { sizes[Int(resident.id)] = Int32(resident.records) }
             for (index, kept) in assignment.kept.enumerated() {
-                guard let kept else { continue }
-                let records = resolution.clusters[index]
-                unchanged[index] = sizes[kept] == records.count && records.allSatisfy { stored[$0] == kept }
+                guard let kept, kept < sizes.count else { continue }
+                unchanged[index] =
+                    sizes[Int(kept)] == resolution.clusters.recordCount(of: index)
+                    && resolution.clusters.allRecords(of: index) { stored[$0] == kept }
             }
         }
         var splitFrom = [Int: [Int64]]()
@@ -203,7 +206,10 @@ struct ResolveStep {
         var stored: Int64
 
         init(_ record: ResolvableRecord) {
-            content = LinkState.hash(record)
+            content =
+                record.content
+                ?? RecordContent.of(
+                    record.fields, sexCode: record.sexCode?.rawValue, birthDateISO: record.birthDateISO)
             if record.previousContent == content, let previousSince = record.previousSince {
                 since = previousSince
                 stored = record.previousResident ?? 0
@@ -211,28 +217,6 @@ struct ResolveStep {
                 since = record.runID
                 stored = 0
             }
-        }
-
-        /// FNV-1a (64 bits) over the values, each followed by a separator byte, with another
-        /// byte standing for a missing value. It tells changed records from unchanged ones,
-        /// not a secret: two different values that hash alike would go unnoticed until one of
-        /// the record's values changes again, about one chance in 2^64 per changed record.
-        static func hash(_ record: ResolvableRecord) -> Int64 {
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            func add(_ value: String?) {
-                if var value {
-                    value.withUTF8 { bytes in
-                        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-                    }
-                    hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3
-                } else {
-                    hash = (hash ^ 0x1E) &* 0x0000_0100_0000_01B3
-                }
-            }
-            for field in CanonicalField.allCases { add(record.fields[field]) }
-            add(record.sexCode?.rawValue)
-            add(record.birthDateISO)
-            return Int64(bitPattern: hash)
         }
     }
 

@@ -86,7 +86,7 @@ enum RunReportPage {
                 sizes.map { ("\($0)", resolution.residentSizes[$0] ?? 0) }, markers: [], axis: "records per resident")
         } else if let run = report.resolutionUnchangedSince {
             body +=
-                "<p>No source changed since run \(run), which resolved the residents; they are as it left them.</p>\n"
+                "<p>No record changed since run \(run), which resolved the residents; they are as it left them.</p>\n"
         } else {
             body += "<p>Residents were not resolved in this run.</p>\n"
         }

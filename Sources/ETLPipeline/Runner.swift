@@ -100,12 +100,14 @@ public struct Runner {
                 status = .interrupted
                 message =
                     "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
-            } else if let last = try store.lastResolution(pipeline: pipeline.name), last.sameInputs,
-                last.inputSHA256 == pipeline.inputSHA256, !last.decidedSince
+            } else if let last = try store.lastResolution(pipeline: pipeline.name),
+                last.inputSHA256 == pipeline.inputSHA256, !last.decidedSince,
+                last.sameInputs ? true : !(try store.recordsChangedSinceResolution(pipeline: pipeline.name))
             {
                 // The current records are the ones the last resolution read (no source changed
-                // since, here or in a run that ended before resolving), the pipeline file is the
-                // same, and no decision waits: resolving again would give the same residents.
+                // since, here or in a run that ended before resolving), or hold the same values
+                // (an export sent again with its records as they were); the pipeline file is
+                // the same, and no decision waits: resolving again would give the same residents.
                 unchangedSince = last.run
             }
             do {

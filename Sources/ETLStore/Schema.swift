@@ -202,11 +202,12 @@ enum Schema {
         """
         ALTER TABLE runs ADD COLUMN input_sha256 TEXT;
         """,
-        // Per link, a hash of the values resolution read from the record and the run since
-        // which the record has held them: a night tells the records that changed from those
-        // re-exported as they were, and writes nothing for residents none of whose records
-        // changed.
+        // Per staged record, a hash of the values resolution reads (ETLCore's RecordContent);
+        // per link, the hash the record had when last resolved and the run since which it has
+        // had it. A night tells the records that changed from those re-exported as they were,
+        // and writes nothing for residents none of whose records changed.
         """
+        ALTER TABLE staged_records ADD COLUMN content INTEGER;
         ALTER TABLE links ADD COLUMN content INTEGER;
         ALTER TABLE links ADD COLUMN since_run INTEGER;
         """,

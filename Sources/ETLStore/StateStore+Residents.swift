@@ -10,6 +10,9 @@ public struct ResolvableRecord: Sendable, Equatable {
     public var sexCode: SexCode?
     public var birthDateISO: String?
     public var runID: Int64
+    /// The hash of the values resolution reads from it (`RecordContent`), as staged; `nil`
+    /// for a record staged before the store kept it.
+    public var content: Int64?
     /// The resident (its number) the record was linked to, or `nil` for a new record.
     public var previousResident: Int64?
     /// What its link held after the last resolution: the hash of its values then (see
@@ -182,7 +185,7 @@ extension StateStore {
 
     private static let resolvableSelect = """
         SELECT s.id, s.name, r.record_key, r.name, r.id_number, r.sex, r.birth_date, r.phone, r.address,
-            r.sex_code, r.birth_date_iso, r.run_id, l.resident, l.content, l.since_run
+            r.sex_code, r.birth_date_iso, r.run_id, l.resident, l.content, l.since_run, r.content
         FROM sources s JOIN staged_records r ON r.source_id = s.id AND r.run_id = s.current_run_id
         LEFT JOIN links l ON l.source_id = r.source_id AND l.record_key = r.record_key
 
@@ -448,7 +451,8 @@ public final class ResolvableRecordCursor {
         return ResolvableRecord(
             sourceID: sourceID, source: source, key: statement.text(at: 2) ?? "", fields: fields,
             sexCode: statement.text(at: 9).flatMap(SexCode.init(rawValue:)), birthDateISO: statement.text(at: 10),
-            runID: Int64(statement.int(at: 11) ?? 0), previousResident: statement.int(at: 12).map(Int64.init),
+            runID: Int64(statement.int(at: 11) ?? 0), content: statement.int(at: 15).map(Int64.init),
+            previousResident: statement.int(at: 12).map(Int64.init),
             previousContent: statement.int(at: 13).map(Int64.init),
             previousSince: statement.int(at: 14).map(Int64.init))
     }

@@ -241,14 +241,15 @@ public final class FileStager {
     /// found afterwards by comparing the changed-row count.
     static let chunkRows = 16
     /// The SQL parameters one row binds.
-    static let parametersPerRow = 16
+    static let parametersPerRow = 17
 
     static func insertSQL(rows: Int) -> String {
         let row = "(" + Array(repeating: "?", count: parametersPerRow).joined(separator: ", ") + ")"
         let values = Array(repeating: row, count: rows)
         return """
             INSERT OR IGNORE INTO staged_records (source_id, run_id, record_key, file_id, line, record_index,
-                byte_offset, name, id_number, sex, birth_date, phone, address, sex_code, birth_date_iso, payload)
+                byte_offset, name, id_number, sex, birth_date, phone, address, sex_code, birth_date_iso, payload,
+                content)
             VALUES \(values.joined(separator: ", "))
             """
     }
@@ -263,14 +264,20 @@ public final class FileStager {
         try statement.bind(int: Int64(position.line), at: base + 5)
         try statement.bind(int: Int64(position.recordIndex), at: base + 6)
         try statement.bind(position.byteOffset, at: base + 7)
+        var content = RecordContent()
         for (column, index) in FileStager.columnParameters {
-            if let (start, count) = batch.span(row: row, column) {
-                try statement.bind(
-                    borrowedText: UnsafeBufferPointer(rebasing: arena[start..<(start + count)]), at: base + index)
+            let value = batch.span(row: row, column).map { start, count in
+                UnsafeBufferPointer(rebasing: arena[start..<(start + count)])
+            }
+            // Every column but the key and the payload, in `RecordContent`'s order.
+            if column != .key, column != .payload { content.add(value) }
+            if let value {
+                try statement.bind(borrowedText: value, at: base + index)
             } else {
                 try statement.bind(.null, at: base + index)
             }
         }
+        try statement.bind(int: content.value, at: base + 17)
     }
 
     /// The SQL parameter each row column binds to.

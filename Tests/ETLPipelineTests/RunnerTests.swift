@@ -434,6 +434,32 @@ extension RunnerTests {
         #expect(third.resolution?.residents == 3)
         #expect(third.resolutionUnchangedSince == nil)
     }
+
+    @Test func anExportSentAgainWithTheSameRecordsIsImportedButNotResolvedAgain() throws {
+        let folder = TemporaryDirectory()
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,y\n")
+        let configured = try pipeline(folder)
+        let first = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(first.resolution?.residents == 2)
+        // The same records in another order, with a column the pipeline does not read: a new
+        // file, imported, whose records hold the values they held.
+        folder.write("inbox/ss_1.csv", "id,addr,name,sent\n2,y,B,2026-11-29\n1,x,A,2026-11-29\n")
+        let second = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(second.sources[0].status == .succeeded)
+        #expect(second.sources[0].counts.staged == 2)
+        #expect(second.resolution == nil)
+        #expect(second.resolutionUnchangedSince == first.runID)
+        // One record's value changes: resolved again, and the unchanged resident is not written.
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n2,B,z\n")
+        let third = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(third.resolutionUnchangedSince == nil)
+        #expect(third.resolution?.unchanged == 1)
+        // And a record gone is a change too.
+        folder.write("inbox/ss_1.csv", header + "1,A,x\n")
+        let fourth = try Runner(pipeline: configured, stateFolder: folder.file("state")).run()
+        #expect(fourth.resolutionUnchangedSince == nil)
+        #expect(fourth.resolution?.retired == 1)
+    }
 }
 
 @Suite struct RunnerRetirementTests {

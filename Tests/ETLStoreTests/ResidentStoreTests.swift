@@ -182,6 +182,40 @@ import Testing
         #expect(try status(store, 10) == "retired")
     }
 
+    @Test func theStagedContentHashIsTheHashOfTheValuesReadBack() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        let info = SourceFileInfo(
+            path: "a.csv", size: 1, sha256: String(repeating: "0", count: 64), encoding: "UTF-8", payloadFields: [])
+        // Values present, empty and missing, each of which must hash apart.
+        let records = [
+            SourceRecord(
+                key: "k1", fields: CanonicalValues([.name: "张伟", .phone: "", .address: "成都市武侯区"]),
+                sexCode: .male, birthDateISO: "1990-01-02",
+                location: RecordLocation(file: "a.csv", line: 2, recordIndex: 0)),
+            SourceRecord(
+                key: "k2", fields: CanonicalValues([.name: "张伟", .address: "成都市武侯区"]), sexCode: .male,
+                birthDateISO: "1990-01-02", location: RecordLocation(file: "a.csv", line: 3, recordIndex: 1)),
+        ]
+        _ = try store.importFile(run: run, source: source, file: info) { stager in
+            for record in records { try stager.stage(record) }
+        }
+        try store.commitSource(run: run, source: source)
+        let cursor = try store.resolvableRecords(pipeline: "p")
+        var contents: [Int64] = []
+        while let record = try cursor.next() {
+            let content = try #require(record.content)
+            #expect(
+                content
+                    == RecordContent.of(
+                        record.fields, sexCode: record.sexCode?.rawValue, birthDateISO: record.birthDateISO))
+            contents.append(content)
+        }
+        #expect(contents.count == 2 && contents[0] != contents[1])
+    }
+
     @Test func aFailedSaveLeavesThePreviousResolution() throws {
         let folder = TemporaryDirectory()
         let (store, source) = try store(folder)

@@ -236,7 +236,7 @@ import Testing
         // The same exports again: nothing is imported or resolved.
         let second = try BinaryRunner.run(["run", "demo", "--state", state])
         #expect(second.exitCode == 0)
-        #expect(second.stdout.contains("Residents: no source changed since run 1"))
+        #expect(second.stdout.contains("Residents: no record changed since run 1"))
         // The same exports through an edited pipeline file: all is imported and resolved
         // again, and every resident keeps its ID.
         var demo = try String(contentsOfFile: Repository.path("pipelines/demo.json"), encoding: .utf8)
