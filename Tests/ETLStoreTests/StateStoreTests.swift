@@ -158,6 +158,30 @@ import Testing
         #expect(keys == ["K2", "K4"])
     }
 
+    @Test func theKeysANewExportNoLongerHasAreRecordedAsDeletedWithItsRun() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        // Keys that sort differently by characters and by bytes, gone ones first, last, and
+        // between kept ones; new ones among them.
+        let exports = [["k2", "a", "键", "k10", "c", "b", "z9"], ["b", "新", "k10", "c", "aa"]]
+        var runs: [Int64] = []
+        var counts: [Int] = []
+        for (index, keys) in exports.enumerated() {
+            let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+            _ = try store.importFile(run: run, source: source, file: info("a\(index).csv")) { stager in
+                for (offset, key) in keys.enumerated() { try stager.stage(record(key, line: offset + 2)) }
+            }
+            counts.append(try store.commitSource(run: run, source: source))
+            runs.append(run)
+        }
+        #expect(counts == [0, 4])
+        let select = try store.database.prepare("SELECT run_id, record_key FROM deleted_records ORDER BY record_key")
+        var deleted: [String] = []
+        while try select.step() { deleted.append("\(select.int(at: 0) ?? 0) \(select.text(at: 1) ?? "")") }
+        #expect(deleted == ["a", "k2", "z9", "键"].map { "\(runs[1]) \($0)" })
+    }
+
     @Test func discardingASourceKeepsItsEarlierRecords() throws {
         let folder = TemporaryDirectory()
         let store = try StateStore(folder: folder.path)
