@@ -44,40 +44,62 @@ public struct ResidentIDAssigner: Sendable {
             }
         }
         memberships.sort { ($0.resident, $0.cluster) < ($1.resident, $1.cluster) }
-        var parts: [(resident: Int64, cluster: Int, count: Int)] = []
-        for membership in memberships {
-            if let last = parts.last, last.resident == membership.resident, last.cluster == membership.cluster {
-                parts[parts.count - 1].count += 1
-            } else {
-                parts.append((membership.resident, membership.cluster, 1))
-            }
-        }
         // Each earlier resident goes with the cluster that holds most of its records (ties: the
-        // first cluster); records it left for other clusters were split from it.
-        var owned = [[Int64]](repeating: [], count: clusters.count)
+        // first cluster); records it left for other clusters were split from it. The runs of
+        // one resident are walked in cluster order, counting each cluster's share.
+        var owners: [(cluster: Int, resident: Int64)] = []
         var splits: [(cluster: Int, from: Int64)] = []
-        var seen = Set<Int64>()
-        var start = 0
-        while start < parts.count {
-            var end = start + 1
-            while end < parts.count, parts[end].resident == parts[start].resident { end += 1 }
-            let resident = parts[start].resident
-            seen.insert(resident)
-            let owner = parts[start..<end].min { ($1.count, $0.cluster) < ($0.count, $1.cluster) }!.cluster
-            owned[owner].append(resident)
-            for part in parts[start..<end] where part.cluster != owner { splits.append((part.cluster, resident)) }
-            start = end
+        var seen: [Int64] = []  // ascending, as the memberships are
+        var clustersOfResident: [Int] = []
+        var index = 0
+        while index < memberships.count {
+            let resident = memberships[index].resident
+            var owner = -1
+            var most = 0
+            clustersOfResident.removeAll(keepingCapacity: true)
+            while index < memberships.count, memberships[index].resident == resident {
+                let cluster = memberships[index].cluster
+                var next = index + 1
+                while next < memberships.count, memberships[next].resident == resident,
+                    memberships[next].cluster == cluster
+                {
+                    next += 1
+                }
+                if next - index > most {
+                    most = next - index
+                    owner = cluster
+                }
+                clustersOfResident.append(cluster)
+                index = next
+            }
+            owners.append((owner, resident))
+            for cluster in clustersOfResident where cluster != owner { splits.append((cluster, resident)) }
+            seen.append(resident)
         }
-        var assignment = Assignment(kept: [], merged: [], splits: [], retired: [])
-        assignment.kept.reserveCapacity(clusters.count)
-        for residents in owned {
-            let sorted = residents.sorted()
-            assignment.kept.append(sorted.first)
-            for absorbed in sorted.dropFirst() { assignment.merged.append((absorbed, sorted[0])) }
+        // A cluster that several earlier residents went with keeps the oldest (smallest) ID;
+        // the others merged into it.
+        owners.sort { ($0.cluster, $0.resident) < ($1.cluster, $1.resident) }
+        var assignment = Assignment(
+            kept: Array(repeating: nil, count: clusters.count), merged: [], splits: [], retired: [])
+        var first = 0
+        while first < owners.count {
+            let (cluster, oldest) = owners[first]
+            assignment.kept[cluster] = oldest
+            var next = first + 1
+            while next < owners.count, owners[next].cluster == cluster {
+                assignment.merged.append((owners[next].resident, oldest))
+                next += 1
+            }
+            first = next
         }
         assignment.splits = splits.sorted { ($0.cluster, $0.from) < ($1.cluster, $1.from) }
         assignment.merged.sort { ($0.absorbed, $0.into) < ($1.absorbed, $1.into) }
-        assignment.retired = active.filter { !seen.contains($0) }.sorted()
+        // Active residents none of whose records is left, by a walk of both ascending lists.
+        var position = 0
+        for resident in active.sorted() {
+            while position < seen.count, seen[position] < resident { position += 1 }
+            if position == seen.count || seen[position] != resident { assignment.retired.append(resident) }
+        }
         return assignment
     }
 }

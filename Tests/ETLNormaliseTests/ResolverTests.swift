@@ -296,4 +296,67 @@ extension SplitMix64: RandomNumberGenerator {}
         #expect(result.kept == [nil])
         #expect(result.retired == [3])
     }
+
+    /// The rules spelled out directly, one earlier resident at a time, for comparison.
+    private func reference(clusters: [[Int]], previous: [Int64?], active: [Int64]) -> ResidentIDAssigner.Assignment {
+        var counts: [Int64: [Int: Int]] = [:]
+        for (cluster, records) in clusters.enumerated() {
+            for record in records {
+                if let resident = previous[record] { counts[resident, default: [:]][cluster, default: 0] += 1 }
+            }
+        }
+        var owners: [Int: [Int64]] = [:]
+        var assignment = ResidentIDAssigner.Assignment(kept: [], merged: [], splits: [], retired: [])
+        for (resident, shares) in counts {
+            let most = shares.values.max()!
+            let owner = shares.filter { $0.value == most }.keys.min()!
+            owners[owner, default: []].append(resident)
+            for cluster in shares.keys where cluster != owner { assignment.splits.append((cluster, resident)) }
+        }
+        for cluster in clusters.indices {
+            let residents = (owners[cluster] ?? []).sorted()
+            assignment.kept.append(residents.first)
+            for absorbed in residents.dropFirst() { assignment.merged.append((absorbed, residents[0])) }
+        }
+        assignment.splits.sort { ($0.cluster, $0.from) < ($1.cluster, $1.from) }
+        assignment.merged.sort { ($0.absorbed, $0.into) < ($1.absorbed, $1.into) }
+        assignment.retired = active.filter { counts[$0] == nil }.sorted()
+        return assignment
+    }
+
+    @Test(arguments: 1...20) func assignsWhatTheRulesSayOnRandomClusterings(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        let records = Int.random(in: 1...60, using: &random)
+        let previous: [Int64?] = (0..<records).map { _ in
+            Bool.random(using: &random) ? nil : Int64.random(in: 1...12, using: &random)
+        }
+        var clusters: [[Int]] = []
+        for record in (0..<records).shuffled(using: &random) {
+            if clusters.isEmpty || Int.random(in: 0..<3, using: &random) == 0 {
+                clusters.append([record])
+            } else {
+                clusters[Int.random(in: 0..<clusters.count, using: &random)].append(record)
+            }
+        }
+        let active = Array(Set(previous.compactMap { $0 }).union((1...4).map { Int64($0 * 5) })).shuffled(
+            using: &random)
+        #expect(
+            assigner.assign(clusters: clusters, previous: previous, active: active)
+                == reference(clusters: clusters, previous: previous, active: active))
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so that a failing case can be run again.
+private struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
