@@ -182,6 +182,41 @@ import Testing
         #expect(try status(store, 10) == "retired")
     }
 
+    @Test func aSourceTakenOutOfThePipelineLosesItsLinksWhenNothingElseChanged() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let keys = (0..<10).map { "k\($0)" }
+        let first = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        let source = try stage(store, run: first, source: "s", keys: keys)
+        let other = try stage(store, run: first, source: "t", keys: ["t1"])
+        let all = RecordLinks(
+            sourceIDs: keys.map { _ in source } + [other], keys: keys + ["t1"],
+            contents: Array(repeating: 1, count: 11),
+            since: Array(repeating: first, count: 11), stored: Array(repeating: 0, count: 11))
+        _ = try store.saveResolution(
+            run: first, pipeline: "p", records: all, residents: ResidentWrites((0..<11).map { resident(nil, [$0]) }),
+            merged: [], retired: [], model: "{}", statistics: "{}")
+        try store.finishRun(first, status: .succeeded, message: nil)
+
+        // Night 2: source t is gone from the pipeline; every record of s is as it was.
+        let night = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        #expect(try store.retireSources(pipeline: "p", keeping: ["s"]) == ["t"])
+        _ = try store.saveResolution(
+            run: night, pipeline: "p",
+            records: RecordLinks(
+                sourceIDs: keys.map { _ in source }, keys: keys, contents: Array(repeating: 1, count: 10),
+                since: Array(repeating: first, count: 10), stored: (1...10).map(Int64.init)),
+            residents: ResidentWrites(
+                kept: (1...10).map(Int64.init), records: { [$0] }, splitFrom: { _ in [] }, unchanged: { _ in true }
+            ) { _ in (["X", nil, nil, nil, nil, nil], nil, "{}") },
+            merged: [], retired: [11], model: "{}", statistics: "{}")
+        #expect(
+            try rows(store, "SELECT record_key, resident FROM links ORDER BY record_key", 2)
+                == keys.indices.map {
+                    "k\($0) \($0 + 1)"
+                })
+    }
+
     @Test func theStagedContentHashIsTheHashOfTheValuesReadBack() throws {
         let folder = TemporaryDirectory()
         let store = try StateStore(folder: folder.path)
