@@ -325,7 +325,7 @@ extension SplitMix64: RandomNumberGenerator {}
     }
 
     @Test(arguments: 1...20) func assignsWhatTheRulesSayOnRandomClusterings(seed: UInt64) {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let records = Int.random(in: 1...60, using: &random)
         let previous: [Int64?] = (0..<records).map { _ in
             Bool.random(using: &random) ? nil : Int64.random(in: 1...12, using: &random)
@@ -343,20 +343,5 @@ extension SplitMix64: RandomNumberGenerator {}
         #expect(
             assigner.assign(clusters: clusters, previous: previous, active: active)
                 == reference(clusters: clusters, previous: previous, active: active))
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so that a failing case can be run again.
-private struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -131,21 +131,34 @@ import Testing
         #expect(read == keys.map { "a:" + $0 } + keys.map { "b:" + $0 } + keys.map { "gone:" + $0 })
     }
 
+    /// A first run that stages `sources` (name and keys) and saves each record as its own
+    /// resident, numbered in order, with content hash 1. Returns the run and the source IDs.
+    private func firstNight(
+        _ store: StateStore, _ sources: [(name: String, keys: [String])]
+    ) throws -> (run: Int64, sources: [Int64]) {
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        var ids: [Int64] = []
+        for source in sources { ids.append(try stage(store, run: run, source: source.name, keys: source.keys)) }
+        let sourceIDs = zip(ids, sources).flatMap { id, source in source.keys.map { _ in id } }
+        let count = sourceIDs.count
+        let numbers = try store.saveResolution(
+            run: run, pipeline: "p",
+            records: RecordLinks(
+                sourceIDs: sourceIDs, keys: sources.flatMap(\.keys), contents: Array(repeating: 1, count: count),
+                since: Array(repeating: run, count: count), stored: Array(repeating: 0, count: count)),
+            residents: ResidentWrites((0..<count).map { resident(nil, [$0]) }), merged: [], retired: [], model: "{}",
+            statistics: "{}")
+        try store.finishRun(run, status: .succeeded, message: nil)
+        #expect(numbers == (0..<count).map { Int64($0 + 1) })
+        return (run, ids)
+    }
+
     @Test func aNightWithFewChangesWritesOnlyWhatChangedAndDropsTheLinksOfGoneRecords() throws {
         let folder = TemporaryDirectory()
         let store = try StateStore(folder: folder.path)
         let keys = (0..<10).map { "k\($0)" }
-        let first = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
-        let source = try stage(store, run: first, source: "s", keys: keys)
-        let numbers = try store.saveResolution(
-            run: first, pipeline: "p",
-            records: RecordLinks(
-                sourceIDs: keys.map { _ in source }, keys: keys, contents: keys.map { _ in 1 },
-                since: keys.map { _ in first }, stored: keys.map { _ in 0 }),
-            residents: ResidentWrites(keys.indices.map { resident(nil, [$0]) }), merged: [], retired: [], model: "{}",
-            statistics: "{}")
-        try store.finishRun(first, status: .succeeded, message: nil)
-        #expect(numbers == Array(1...10))
+        let (first, sources) = try firstNight(store, [("s", keys)])
+        let source = sources[0]
 
         // Night 2: k9 is gone and k3's values changed; the other records are as they were.
         let night = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
@@ -186,17 +199,8 @@ import Testing
         let folder = TemporaryDirectory()
         let store = try StateStore(folder: folder.path)
         let keys = (0..<10).map { "k\($0)" }
-        let first = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
-        let source = try stage(store, run: first, source: "s", keys: keys)
-        let other = try stage(store, run: first, source: "t", keys: ["t1"])
-        let all = RecordLinks(
-            sourceIDs: keys.map { _ in source } + [other], keys: keys + ["t1"],
-            contents: Array(repeating: 1, count: 11),
-            since: Array(repeating: first, count: 11), stored: Array(repeating: 0, count: 11))
-        _ = try store.saveResolution(
-            run: first, pipeline: "p", records: all, residents: ResidentWrites((0..<11).map { resident(nil, [$0]) }),
-            merged: [], retired: [], model: "{}", statistics: "{}")
-        try store.finishRun(first, status: .succeeded, message: nil)
+        let (first, sources) = try firstNight(store, [("s", keys), ("t", ["t1"])])
+        let source = sources[0]
 
         // Night 2: source t is gone from the pipeline; every record of s is as it was.
         let night = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
