@@ -48,6 +48,12 @@ struct PreparedRecords: Sendable {
         "欧阳", "司马", "诸葛", "上官", "慕容", "司徒", "东方", "皇甫", "夏侯", "尉迟", "公孙", "长孙", "宇文", "令狐",
         "独孤", "端木", "南宫", "西门", "轩辕", "呼延", "澹台", "太史", "申屠", "闻人",
     ]
+    /// The compound surnames as their two characters' code points, packed: looked up for every
+    /// name, where hashing a `String` would normalise it first.
+    private static let compoundSurnameCodes = Set(
+        compoundSurnames.map { surname in
+            surname.unicodeScalars.reduce(UInt64(0)) { $0 << 32 | UInt64($1.value) }
+        })
 
     /// One record's standardised values, before interning.
     private struct Standardised: Sendable {
@@ -406,11 +412,13 @@ struct PreparedRecords: Sendable {
         guard name.isChinese else {
             return String(name.standard.split(separator: " ").last ?? Substring(name.standard))
         }
-        let scalars = name.standard.unicodeScalars
-        var two = String.UnicodeScalarView()
-        two.append(contentsOf: scalars.prefix(2))
-        if compoundSurnames.contains(String(two)) { return String(two) }
-        return scalars.first.map { String($0) } ?? ""
+        var scalars = name.standard.unicodeScalars.makeIterator()
+        guard let first = scalars.next() else { return "" }
+        if let second = scalars.next(), compoundSurnameCodes.contains(UInt64(first.value) << 32 | UInt64(second.value))
+        {
+            return String(String.UnicodeScalarView([first, second]))
+        }
+        return String(first)
     }
 
     /// The sorted, distinct hashes of the text's character bigrams (its single character when

@@ -31,6 +31,18 @@ import Testing
         }
     }
 
+    @Test func theSurnameIsACompoundSurnameOrTheFirstCharacterOrALatinNamesLastWord() {
+        let names = ["欧阳晓伟", "欧阳", "司马懿", "张伟", "欧", "阳欧晓", "John Smith"]
+        var given = names.enumerated().map { ResolverInput(source: 0, key: "k\($0.offset)", name: $0.element) }
+        let prepared = PreparedRecords { limit in
+            defer { given.removeFirst(min(limit, given.count)) }
+            return Array(given.prefix(limit))
+        }
+        #expect(
+            (0..<prepared.count).map { prepared.surnames.string(prepared.surname[$0]) }
+                == ["欧阳", "欧阳", "司马", "张", "欧", "阳", "Smith"])
+    }
+
     @Test func compactingKeepsTheElements() {
         var column: [Int32] = []
         for value in 0..<100_000 { column.append(Int32(value)) }
