@@ -8,6 +8,10 @@ import Foundation
 struct ResolveStep {
     let pipeline: Pipeline
     let store: StateStore
+    /// The SHA-256 of what import and resolution read in the pipeline file, as the last
+    /// resolution saw it (`nil`: none yet). When it differs, every unified record is chosen
+    /// again, the rules for choosing them may have changed.
+    var lastInputSHA256: String?
     /// Checked before the slow steps and before saving: a stop request ends the step with
     /// `RunStopped`, and nothing is saved.
     var stopRequested: @Sendable () -> String? = { nil }
@@ -65,7 +69,7 @@ struct ResolveStep {
         // A resident that keeps its ID, its records and their values keeps its unified record,
         // unless the pipeline's rules for choosing it may have changed since it was chosen.
         var unchanged = [Bool](repeating: false, count: resolution.clusters.count)
-        if let last = try store.lastResolution(pipeline: pipeline.name), last.inputSHA256 == pipeline.inputSHA256 {
+        if lastInputSHA256 == pipeline.inputSHA256 {
             // Per resident number, its record count when last saved.
             var sizes = [Int32](repeating: -1, count: Int(active.map(\.id).max() ?? 0) + 1)
             for resident in active { sizes[Int(resident.id)] = Int32(resident.records) }

@@ -94,14 +94,14 @@ public struct Runner {
             // that failed tonight. A failure here keeps the last run's residents and links.
             var resolution: ResolveReport?
             var unchangedSince: Int64?
+            let last = try store.lastResolution(pipeline: pipeline.name)
             if let stoppedBy = stoppedBy ?? stopRequested() {
                 // Stopped on request: what was committed stays (whole sources), the source
                 // being imported keeps its earlier records, and residents are not resolved.
                 status = .interrupted
                 message =
                     "stopped by \(stoppedBy): sources imported before it are current, the one being imported keeps its earlier records, and residents were not resolved"
-            } else if let last = try store.lastResolution(pipeline: pipeline.name),
-                last.inputSHA256 == pipeline.inputSHA256, !last.decidedSince,
+            } else if let last, last.inputSHA256 == pipeline.inputSHA256, !last.decidedSince,
                 last.sameInputs ? true : !(try store.recordsChangedSinceResolution(pipeline: pipeline.name))
             {
                 // The current records are the ones the last resolution read (no source changed
@@ -112,8 +112,10 @@ public struct Runner {
             }
             do {
                 if pipeline.resolves, unchangedSince == nil, status != .interrupted {
-                    resolution = try ResolveStep(pipeline: pipeline, store: store, stopRequested: stopRequested).run(
-                        runID: runID)
+                    resolution = try ResolveStep(
+                        pipeline: pipeline, store: store, lastInputSHA256: last?.inputSHA256,
+                        stopRequested: stopRequested
+                    ).run(runID: runID)
                 }
             } catch let stop as RunStopped {
                 status = .interrupted

@@ -67,18 +67,6 @@ import Testing
         return rows
     }
 
-    private func events(_ store: StateStore) throws -> [String] {
-        let select = try store.database.prepare(
-            "SELECT kind, resident, coalesce(other, 0), records FROM resident_events ORDER BY id")
-        var rows: [String] = []
-        while try select.step() {
-            rows.append(
-                "\(select.text(at: 0) ?? "") \(select.int(at: 1) ?? 0) \(select.int(at: 2) ?? 0) \(select.int(at: 3) ?? 0)"
-            )
-        }
-        return rows
-    }
-
     @Test func residentsAreCreatedKeptMergedSplitAndRetired() throws {
         let folder = TemporaryDirectory()
         let (store, source) = try store(folder)
@@ -109,10 +97,11 @@ import Testing
         #expect(fifth == [1, 4])
 
         #expect(
-            try events(store) == [
-                "created 1 0 2", "created 2 0 1", "merged 2 1 0", "created 3 0 1", "split 3 1 1", "retired 3 0 0",
-                "created 4 0 1", "split 4 1 1",
-            ])
+            try rows(store, "SELECT kind, resident, coalesce(other, 0), records FROM resident_events ORDER BY id", 4)
+                == [
+                    "created 1 0 2", "created 2 0 1", "merged 2 1 0", "created 3 0 1", "split 3 1 1", "retired 3 0 0",
+                    "created 4 0 1", "split 4 1 1",
+                ])
     }
 
     @Test func resolvableRecordsComeInSourceOrderThenKeyOrder() throws {
