@@ -1,4 +1,33 @@
 extension StateStore {
+    /// The keys of source `sourceID`'s records staged in run `run`, in key order through the
+    /// record-key index; none when `run` is `nil`.
+    func stagedKeys(source sourceID: Int64, run: Int64?) throws(StoreError) -> Statement {
+        let select = try database.prepare(
+            "SELECT record_key FROM staged_records WHERE source_id = ? AND run_id = ? ORDER BY record_key")
+        try select.bind([.integer(sourceID), run.map { .integer($0) } ?? .null])
+        return select
+    }
+
+    /// The links of `pipeline` whose records are no longer current: per source, its links and
+    /// its current records are read in key order and merged. A source with no current run
+    /// (taken out of the pipeline) has no current records.
+    func linksOfGoneRecords(pipeline: String) throws(StoreError) -> [(source: Int64, key: String)] {
+        let sources = try database.prepare("SELECT id, current_run_id FROM sources WHERE pipeline = ?")
+        try sources.bind([.text(pipeline)])
+        var current: [(id: Int64, run: Int64?)] = []
+        while try sources.step() {
+            current.append((Int64(sources.int(at: 0) ?? 0), sources.int(at: 1).map(Int64.init)))
+        }
+        var gone: [(source: Int64, key: String)] = []
+        for source in current {
+            let links = try database.prepare("SELECT record_key FROM links WHERE source_id = ? ORDER BY record_key")
+            try links.bind([.integer(source.id)])
+            let records = try stagedKeys(source: source.id, run: source.run)
+            for key in try StateStore.keys(of: links, missingFrom: records) { gone.append((source.id, key)) }
+        }
+        return gone
+    }
+
     /// The keys (column 0) of `rows` that `others` does not have, both statements giving their
     /// keys in ascending BINARY order, as an index on the key reads them: one pass over each,
     /// rather than a lookup of every key. Finding the few records a night deleted among a

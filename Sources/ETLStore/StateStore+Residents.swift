@@ -345,7 +345,11 @@ extension StateStore {
             try database.run(
                 "DELETE FROM links WHERE source_id IN (SELECT id FROM sources WHERE pipeline = ?)", [.text(pipeline)])
         } else {
-            try deleteLinksOfGoneRecords(pipeline: pipeline)
+            let delete = try database.prepare("DELETE FROM links WHERE source_id = ? AND record_key = ?")
+            for link in try linksOfGoneRecords(pipeline: pipeline) {
+                try delete.bind([.integer(link.source), .text(link.key)])
+                try delete.run()
+            }
         }
         // In key order, the table's order, many rows per statement.
         let order = (whole ? Array(0..<records.count) : changing).sorted { a, b in
@@ -366,30 +370,6 @@ extension StateStore {
         }
         try links.finish()
         if whole { try database.run("CREATE INDEX links_resident ON links (resident)") }
-    }
-
-    /// Deletes the links of `pipeline`'s records that are no longer current: per source, its
-    /// links and its current records are read in key order and merged.
-    private func deleteLinksOfGoneRecords(pipeline: String) throws(StoreError) {
-        let sources = try database.prepare("SELECT id, current_run_id FROM sources WHERE pipeline = ?")
-        try sources.bind([.text(pipeline)])
-        var current: [(id: Int64, run: Int64?)] = []
-        while try sources.step() {
-            current.append((Int64(sources.int(at: 0) ?? 0), sources.int(at: 1).map(Int64.init)))
-        }
-        let delete = try database.prepare("DELETE FROM links WHERE source_id = ? AND record_key = ?")
-        for source in current {
-            let links = try database.prepare("SELECT record_key FROM links WHERE source_id = ? ORDER BY record_key")
-            try links.bind([.integer(source.id)])
-            // A source with no current run (taken out of the pipeline) has no current records.
-            let records = try database.prepare(
-                "SELECT record_key FROM staged_records WHERE source_id = ? AND run_id = ? ORDER BY record_key")
-            try records.bind([.integer(source.id), source.run.map { .integer($0) } ?? .null])
-            for key in try StateStore.keys(of: links, missingFrom: records) {
-                try delete.bind([.integer(source.id), .text(key)])
-                try delete.run()
-            }
-        }
     }
 
     /// Every current record of `pipeline` with its resident ID, by source (in `sources` order)

@@ -95,24 +95,20 @@ extension StateStore {
 
     /// Whether the current records of `pipeline` differ from the ones the last resolution
     /// saved: a record without a link, or whose values' hash (`RecordContent`) is not its
-    /// link's, or a link whose record is no longer current. Stops at the first difference, so
-    /// that it costs a full scan only when nothing changed.
+    /// link's, or a link whose record is no longer current. The first test stops at the first
+    /// difference, so that it costs a full scan only when nothing changed.
     public func recordsChangedSinceResolution(pipeline: String) throws(StoreError) -> Bool {
         let select = try database.prepare(
             """
             SELECT EXISTS (
                 SELECT 1 FROM sources s JOIN staged_records r ON r.source_id = s.id AND r.run_id = s.current_run_id
                 LEFT JOIN links l ON l.source_id = r.source_id AND l.record_key = r.record_key
-                WHERE s.pipeline = ?1 AND (r.content IS NULL OR l.content IS NOT r.content)
-            ) OR EXISTS (
-                SELECT 1 FROM sources s JOIN links l ON l.source_id = s.id
-                WHERE s.pipeline = ?1 AND NOT EXISTS (
-                    SELECT 1 FROM staged_records r
-                    WHERE r.source_id = l.source_id AND r.run_id = s.current_run_id AND r.record_key = l.record_key)
+                WHERE s.pipeline = ? AND (r.content IS NULL OR l.content IS NOT r.content)
             )
             """)
         try select.bind([.text(pipeline)])
-        return try select.step() && select.int(at: 0) == 1
+        guard try select.step(), select.int(at: 0) == 0 else { return true }
+        return try !linksOfGoneRecords(pipeline: pipeline).isEmpty
     }
 
     /// Which runs' records are current for `pipeline`: `source:run` pairs by source.

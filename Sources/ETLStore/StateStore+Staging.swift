@@ -111,11 +111,8 @@ extension StateStore {
     private func recordDeletedKeys(
         source sourceID: Int64, previous: Int64, run runID: Int64
     ) throws(StoreError) -> Int {
-        let keys = "SELECT record_key FROM staged_records WHERE source_id = ? AND run_id = ? ORDER BY record_key"
-        let earlier = try database.prepare(keys)
-        try earlier.bind([.integer(sourceID), .integer(previous)])
-        let current = try database.prepare(keys)
-        try current.bind([.integer(sourceID), .integer(runID)])
+        let earlier = try stagedKeys(source: sourceID, run: previous)
+        let current = try stagedKeys(source: sourceID, run: runID)
         let insert = try cached(
             "INSERT OR IGNORE INTO deleted_records (run_id, source_id, record_key) VALUES (?, ?, ?)")
         var deleted = 0
