@@ -12,7 +12,7 @@ public enum MatchField: Int, CaseIterable, Sendable, Codable {
     /// The names of the levels, lowest first, as the model file and explanations show them.
     public var levels: [String] {
         switch self {
-        case .idNumber: ["different", "same birth date in the number", "one edit or transposition", "exact"]
+        case .idNumber: ["different", "one edit or transposition", "exact"]
         case .name: ["different", "similar (Jaro-Winkler ≥ 0.8)", "close (Jaro-Winkler ≥ 0.9)", "same pinyin", "exact"]
         case .birthDate: ["different", "one of year, month or day differs", "day and month swapped", "exact"]
         case .sex: ["different", "same"]

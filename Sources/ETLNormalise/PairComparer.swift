@@ -12,17 +12,16 @@ struct PairComparer: Sendable {
         let idA = r.idNumber[a]
         let idB = r.idNumber[b]
         if idA >= 0, idB >= 0 {
+            // Two different numbers whose birth dates agree are not a level of their own: the
+            // birth date field already weighs that agreement, and counting it twice linked
+            // namesakes born the same day whenever one of their numbers was mistyped.
             if idA == idB {
-                vector[.idNumber] = 3
+                vector[.idNumber] = 2
             } else if r.idStatus[a] == .valid, r.idStatus[b] == .valid {
                 conflict = true
                 vector[.idNumber] = 0
-            } else if withinOneEdit(r.idNumbers, idA, idB) {
-                vector[.idNumber] = 2
-            } else if r.idBirth[a] != 0, r.idBirth[a] == r.idBirth[b] {
-                vector[.idNumber] = 1
             } else {
-                vector[.idNumber] = 0
+                vector[.idNumber] = withinOneEdit(r.idNumbers, idA, idB) ? 1 : 0
             }
         }
         // Name.

@@ -75,7 +75,8 @@ struct PairScorer {
 
     /// Whether both records hold the same ID number and it passes the check.
     static func sharesValidID(_ vector: ComparisonVector, _ a: Int, _ b: Int, _ records: PreparedRecords) -> Bool {
-        vector[.idNumber] == 3 && records.idStatus[a] == .valid && records.idStatus[b] == .valid
+        vector[.idNumber] == MatchField.idNumber.exactLevel && records.idStatus[a] == .valid
+            && records.idStatus[b] == .valid
     }
 
     /// Whether a pair has the evidence of identity a link needs, whatever its weight: an ID
@@ -85,7 +86,7 @@ struct PairScorer {
     /// address) fail it, however much else they share.
     static func isEligible(_ vector: ComparisonVector) -> Bool {
         let id = vector[.idNumber]
-        if id != ComparisonVector.missing, id >= 2 { return true }
+        if id != ComparisonVector.missing, id >= 1 { return true }
         let name = vector[.name]
         let birth = vector[.birthDate]
         let sex = vector[.sex]

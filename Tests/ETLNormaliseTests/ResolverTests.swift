@@ -202,7 +202,7 @@ import Testing
     @Test func theModelIsEstimatedWithoutLabels() {
         let resolution = Resolver().resolve(background(600))
         let model = resolution.model
-        #expect(model.weight(.idNumber, level: 3) > 10)
+        #expect(model.weight(.idNumber, level: MatchField.idNumber.exactLevel) > 10)
         #expect(model.weight(.birthDate, level: 3) > 5)
         #expect(model.weight(.name, level: 0) < 0)
         #expect(resolution.statistics.candidatePairs > 0)
@@ -258,6 +258,29 @@ extension SplitMix64: RandomNumberGenerator {}
         #expect(oneEdit("1381234567", "13812345678"))
         #expect(!oneEdit("13812345678", "13812345699"))
         #expect(!oneEdit("13812345678", "138123456"))
+    }
+
+    @Test func idNumbersThatShareOnlyTheirBirthDateAreDifferent() {
+        // Namesakes born the same day in one district: their numbers share region and birth
+        // date. One is mistyped in two digits, so it fails the check and is more than one edit
+        // away. That the birth dates agree is the birth date field's evidence, not the number's.
+        let numbers = ["510107199001010026", "510107199001010491", "510107199001010062", "510107199001010020"]
+        var inputs = numbers.enumerated().map { index, number in
+            ResolverInput(source: 0, key: "k\(index)", name: "王芳", idNumber: number, birthDate: "1990-01-01")
+        }
+        #expect(numbers.map { IDNumber($0).status } == [.valid, .invalidChecksum, .invalidChecksum, .invalidChecksum])
+        let records = PreparedRecords { limit in
+            defer { inputs.removeFirst(min(limit, inputs.count)) }
+            return Array(inputs.prefix(limit))
+        }
+        let comparer = PairComparer(records: records)
+        let levels = MatchField.idNumber.levels
+        func level(_ a: Int, _ b: Int) -> String { levels[Int(comparer.compare(a, b).vector[.idNumber])] }
+        #expect(level(0, 1) == "different")
+        #expect(level(0, 2) == "one edit or transposition")
+        #expect(level(0, 3) == "one edit or transposition")
+        #expect(level(0, 0) == "exact")
+        #expect(comparer.compare(0, 1).vector[.birthDate] == 3)
     }
 
     @Test func dateLevels() {

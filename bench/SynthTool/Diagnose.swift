@@ -47,6 +47,15 @@ enum Diagnose {
         print(
             "true pairs that would link if compared \(linkable.count), compared by blocking \(linkableCompared)"
                 + " (\(Double(linkableCompared) / Double(max(linkable.count, 1))))")
+        // True pairs with no agreement beyond name and sex: no ID number, birth date, phone or
+        // address that agrees even in part. Only a key on the name alone can bring them together.
+        let nameOnly = trueDiagnoses.filter { diagnosis in
+            [MatchField.idNumber, .birthDate, .phone, .address].allSatisfy { (diagnosis.levels[$0] ?? 0) == 0 }
+        }
+        print(
+            "true pairs that agree on nothing but name and sex \(nameOnly.count)"
+                + " (\(Double(nameOnly.count) / Double(max(truePairs.count, 1)))),"
+                + " compared by blocking \(nameOnly.filter(\.compared).count)")
         var reasons: [String: Int] = [:]
         var missedPatterns: [String: Int] = [:]
         var unblockedPatterns: [String: Int] = [:]
@@ -91,7 +100,7 @@ enum Diagnose {
         for (text, count) in joined.sorted(by: { $0.value > $1.value }).prefix(15) { print("  \(count)× \(text)") }
     }
 
-    /// `id=3 name=4 birth=3 sex=1 phone=- address=0 w=12`: levels (`-` missing) and weight.
+    /// `id=2 name=4 birth=3 sex=1 phone=- address=0 w=12`: levels (`-` missing) and weight.
     private static func pattern(_ diagnosis: PairDiagnosis) -> String {
         let names: [(MatchField, String)] = [
             (.idNumber, "id"), (.name, "name"), (.birthDate, "birth"), (.sex, "sex"), (.phone, "phone"),
