@@ -10,7 +10,8 @@
 # linkage step is etl's resolve seconds (its summary's "Residents: … in N s") and Splink's train +
 # predict + cluster seconds (the script's own timing; its wall time adds Python's start, parsing
 # the files and writing the links). Prints one Markdown table and writes it to
-# bench/peers/RESULTS.md and as a section of bench/RESULTS.md. The first run creates the
+# bench/peers/RESULTS.md (RESULTS-hard.md for the hard profile) and as that profile's section
+# of bench/RESULTS.md. The first run creates the
 # Python environment .build/peers-venv from bench/peers/requirements.txt. Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -97,12 +98,17 @@ out = ["# Peer benchmark: etl and Splink", "",
 for r in rows:
     out.append(f"| {r['people']:,} | {r['records']:,} | {r['tool']} | {r['wall']:.1f} | {r['linkage']:.1f} | "
                f"{r['peak'] / 1024:,.0f} MB | {r['precision']} | {r['recall']} | {r['F1']} |")
-open("bench/peers/RESULTS.md", "w").write("\n".join(out) + "\n")
-# The same table as a section of bench/RESULTS.md, beside the scale table (replacing the
-# section an earlier run wrote there).
-marker = "\n## Beside Splink"
+suffix = "" if profile == "default" else f"-{profile}"
+open(f"bench/peers/RESULTS{suffix}.md", "w").write("\n".join(out) + "\n")
+# The same table as a section of bench/RESULTS.md, one section per profile, beside the scale
+# table (replacing the section an earlier run of that profile wrote there).
+heading = "## Beside Splink" + ("" if profile == "default" else f", {profile} profile")
 text = open("bench/RESULTS.md").read() if os.path.exists("bench/RESULTS.md") else ""
-head = text.split(marker, 1)[0].rstrip("\n")
-open("bench/RESULTS.md", "w").write(head + "\n" + marker + "\n\n" + "\n".join(out[2:]) + "\n")
+sections = text.rstrip("\n").split("\n## ")
+sections = [sections[0]] + ["## " + section for section in sections[1:]]
+body = heading + "\n\n" + "\n".join(out[2:])
+kept = [section for section in sections if section.split("\n", 1)[0] != heading]
+kept.append(body)
+open("bench/RESULTS.md", "w").write("\n\n".join(part.rstrip("\n") for part in kept) + "\n")
 print("\n".join(out))
 PY
