@@ -77,7 +77,7 @@ if len(rows) > 1:
         k = math.log(b["records"] / a["records"])
         out.append(f"- {a['records']:,} → {b['records']:,}: time {math.log(b['wall'] / a['wall']) / k:.2f}, "
                    f"peak RSS {math.log(b['peak'] / a['peak']) / k:.2f}")
-# Keep the section bench/peers/peers.sh writes.
+# Keep the sections bench/peers/peers.sh writes (one per profile).
 marker = "\n## Beside Splink"
 text = open("bench/RESULTS.md").read() if os.path.exists("bench/RESULTS.md") else ""
 kept = marker + text.split(marker, 1)[1] if marker in text else ""
