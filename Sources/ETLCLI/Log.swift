@@ -33,7 +33,13 @@ struct Log {
             case .info: break
             case .notice: console.err("Note: \(message)")
             case .warning: console.err("Warning: \(message)")
-            case .error: console.err("Error: \(message)")
+            case .error:
+                // A dataset's failure names the dataset, as a source's names its source.
+                if let dataset, !message.hasPrefix("dataset '") {
+                    console.err("Error: dataset '\(dataset)': \(message)")
+                } else {
+                    console.err("Error: \(message)")
+                }
             }
         case .json:
             var line = "{\"time\": \(JSONWriter.string(Timestamp.now())), \"level\": \"\(level.rawValue)\", "

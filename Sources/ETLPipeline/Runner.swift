@@ -157,7 +157,21 @@ public struct Runner {
                                 suppressed: $0.suppressed, message: $0.failure)
                         })
                     let failed = report.datasets.filter { $0.status == .failed }.count
-                    if failed > 0 {
+                    if let signal = report.datasets.lazy.compactMap(\.stoppedBy).first {
+                        // A stop is an interruption, not a partial run, whatever was published
+                        // before it.
+                        status = .interrupted
+                        let done = report.datasets.filter { $0.stoppedBy == nil && $0.status != .failed }
+                        let stopped = report.datasets.filter { $0.stoppedBy != nil }
+                        let names = { (datasets: [DatasetReport]) in
+                            datasets.map { "'\($0.name)'" }.joined(separator: ", ")
+                        }
+                        message =
+                            (message.map { $0 + "; " } ?? "")
+                            + "stopped by \(signal) while publishing: "
+                            + (done.isEmpty ? "" : "\(names(done)) \(done.count == 1 ? "is" : "are") current; ")
+                            + "\(names(stopped)) \(stopped.count == 1 ? "keeps its" : "keep their") previous snapshot"
+                    } else if failed > 0 {
                         status = status == .succeeded ? .partial : status
                         message =
                             (message.map { $0 + "; " } ?? "")

@@ -74,6 +74,8 @@ public struct DatasetReport: Sendable {
     public var changed = 0
     public var removed = 0
     public var failure: String?
+    /// The signal that stopped the run before this dataset was published, if one did.
+    public var stoppedBy: String?
     public var seconds = 0.0
 }
 
@@ -148,6 +150,7 @@ public struct Publisher {
                 var report = output[index]
                 let datasetStarted = Timestamp.monotonicSeconds()
                 if let signal = stopRequested() {
+                    report.stoppedBy = signal
                     report.failure = "stopped by \(signal) before it was published; its previous snapshot stays current"
                     report.version = SnapshotCatalog(folder: publisher.context.folder, dataset: dataset.name).current
                     output[index] = report

@@ -125,4 +125,31 @@ import Testing
         let catalog = SnapshotCatalog(folder: folder.file("state/published"), dataset: "elderly_care")
         #expect(try catalog.verifyCurrent().version == "v000001")
     }
+
+    @Test func aStopWhilePublishingInterruptsTheRunAndKeepsThePreviousSnapshots() throws {
+        let folder = TemporaryDirectory()
+        _ = try runner(folder).run()
+        final class Resolved: @unchecked Sendable { var done = false }
+        let resolved = Resolved()
+        var stopped = try runner(folder)
+        stopped.snapshotDate = 20_401_127  // everyone is older: the elderly list changes
+        // The exports are the same, so resolution is skipped; the stop comes once it has been,
+        // that is when publishing begins.
+        stopped.events = { event in
+            if case .resolutionUnchanged = event { resolved.done = true }
+        }
+        stopped.stopRequested = { resolved.done ? "SIGTERM" : nil }
+        let report = try stopped.run()
+        #expect(report.status == .interrupted)
+        let datasets = try #require(report.publication?.datasets)
+        #expect(datasets.map(\.stoppedBy) == ["SIGTERM", "SIGTERM", "SIGTERM"])
+        let runs = try RunHistory.recent(stateFolder: folder.file("state"), limit: 1)
+        #expect(runs.first?.status == .interrupted)
+        #expect(
+            runs.first?.message
+                == "stopped by SIGTERM while publishing: 'elderly_care', 'population_statistics', 'service_index' keep their previous snapshot"
+        )
+        let catalog = SnapshotCatalog(folder: folder.file("state/published"), dataset: "elderly_care")
+        #expect(try catalog.verifyCurrent().version == "v000001")
+    }
 }

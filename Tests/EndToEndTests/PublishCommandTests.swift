@@ -18,6 +18,18 @@ import Testing
         return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
     }
 
+    @Test func aDatasetThatCannotBeWrittenIsNamedOnStderrAndTheRunIsPartial() throws {
+        let folder = TemporaryDirectory()
+        let published = folder.file("out")
+        // A file where the dataset's folder should be: its snapshot cannot be written.
+        folder.write("out/elderly_care", "not a folder")
+        let run = try BinaryRunner.run(
+            ["run", "demo", "--state", folder.file("state"), "--publish-dir", published])
+        #expect(run.exitCode == 2)
+        #expect(run.stderr.contains("Error: dataset 'elderly_care': cannot write \(published)/elderly_care"))
+        #expect(run.stdout.contains("service_index (for one_stop_counter, IDENTIFIED): v000001 is current"))
+    }
+
     @Test func aReaderFollowingCurrentGetsVerifiedData() throws {
         let folder = TemporaryDirectory()
         let published = folder.file("out")
