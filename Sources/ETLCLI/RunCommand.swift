@@ -90,12 +90,18 @@ struct RunCommand {
         case .imported(let source):
             let counts = [
                 ("files", source.files.count), ("read", source.counts.read), ("staged", source.counts.staged),
-                ("rejected", source.counts.rejected), ("deleted", source.deleted),
+                ("rejected", source.counts.rejected), ("deleted", source.deleted), ("kept", source.keptForRejects),
             ]
             if let failure = source.failure {
                 log.emit(.error, stage: "import", failure, source: source.name, counts: counts)
             } else {
                 log.emit(.info, stage: "import", source.status.rawValue, source: source.name, counts: counts)
+            }
+            if source.deletionsHeldBack > 0 {
+                log.emit(
+                    .warning, stage: "import",
+                    "\(source.name): \(source.deletionsHeldBack) records missing from the export were kept, not deleted, because \(source.rejectsWithoutKey) rejected rows have no record key that could be read; fix the rejected rows in the next export",
+                    source: source.name, counts: [("heldBack", source.deletionsHeldBack)])
             }
         case .resolved(let resolution):
             log.emit(

@@ -3,6 +3,22 @@ import ETLPipeline
 /// The text `etl run` prints: counts per source and file, then the first rejects.
 /// Names sources, files and lines only, never field values.
 enum Summary {
+    /// What a source kept of its earlier records rather than delete them, and why.
+    private static func keptLines(_ source: SourceReport) -> [String] {
+        var lines: [String] = []
+        if source.keptForRejects > 0 {
+            lines.append(
+                "  \(source.name): \(grouped(source.keptForRejects)) earlier \(source.keptForRejects == 1 ? "record" : "records") kept as \(source.keptForRejects == 1 ? "it was" : "they were"), as \(source.keptForRejects == 1 ? "its row" : "their rows") in the new export \(source.keptForRejects == 1 ? "was" : "were") rejected (see Rejects)"
+            )
+        }
+        if source.deletionsHeldBack > 0 {
+            lines.append(
+                "  \(source.name): \(grouped(source.deletionsHeldBack)) \(source.deletionsHeldBack == 1 ? "record" : "records") missing from the export kept, not deleted: \(grouped(source.rejectsWithoutKey)) rejected \(source.rejectsWithoutKey == 1 ? "row has" : "rows have") no record key that could be read, and may be \(source.deletionsHeldBack == 1 ? "it" : "them"). Fix the rejected rows in the next export; the deletions happen in the first run whose export has none"
+            )
+        }
+        return lines
+    }
+
     static func text(of report: RunReport) -> String {
         var lines: [String] = []
         lines.append(
@@ -33,6 +49,12 @@ enum Summary {
                     "  \(source): \(file.name) (\(file.encoding), \(byteSize(file.bytes))): read \(grouped(file.counts.read)) = staged \(grouped(file.counts.staged)) + rejected \(grouped(file.counts.rejected))"
                 )
             }
+        }
+        let kept = report.sources.filter { $0.keptForRejects > 0 || $0.deletionsHeldBack > 0 }
+        if !kept.isEmpty {
+            lines.append("")
+            lines.append("Kept, not deleted:")
+            for source in kept { lines += keptLines(source) }
         }
         if let resolution = report.resolution {
             lines.append("")

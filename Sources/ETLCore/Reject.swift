@@ -5,11 +5,15 @@ public struct Reject: Sendable, Equatable {
     /// The record's raw text as read (undecodable bytes replaced), for the officer to inspect.
     /// It may hold personal data, so it goes to the store only, never to logs or messages.
     public var raw: String
+    /// The record's key, when it could be read from the rejected text: the source's earlier
+    /// record with that key is then kept, not deleted for missing from the export.
+    public var recordKey: String?
 
-    public init(location: RecordLocation, reason: RejectReason, raw: String) {
+    public init(location: RecordLocation, reason: RejectReason, raw: String, recordKey: String? = nil) {
         self.location = location
         self.reason = reason
         self.raw = raw
+        self.recordKey = recordKey
     }
 }
 

@@ -28,6 +28,8 @@ final class CSVReader: RawRecordReader {
     private let maxRecordBytes: Int
     private var header: [String] = []
     private var columnSlots: [Int?] = []
+    /// The column of the record key (slot 0).
+    private var keyColumn: Int?
     private var fields: [FieldRange] = []
     private var position = 0
     private var line = 1
@@ -68,6 +70,7 @@ final class CSVReader: RawRecordReader {
                     columnSlots[column] = slot
                 }
                 self.columnSlots = columnSlots
+                keyColumn = columnSlots.firstIndex(of: 0)
                 return
             default:
                 // A header that cannot be read is a file-level problem: no column can be trusted.
@@ -98,12 +101,15 @@ final class CSVReader: RawRecordReader {
                 return .some(makeRecord(location: location, recordStart: recordStart, end: end, into: arena))
             case .textAfterQuote(let field):
                 recordIndex += 1
+                // Read before skipping, which may move the window under the fields.
+                let key = rejectedRowKey(completeFields: field - 1)
                 let end = try skipToLineEnd(from: recordStart)
                 // Skipping may have moved the window: the row now starts at `scanStart`.
                 let raw = decodeLossy(FieldRange(start: scanStart, end: end.contentEnd, hasDoubledQuotes: false))
                 position = end.next
                 line += end.lineBreaks
-                return .reject(Reject(location: location, reason: .textAfterClosingQuote(field: field), raw: raw))
+                return .reject(
+                    Reject(location: location, reason: .textAfterClosingQuote(field: field), raw: raw, recordKey: key))
             case .tooLarge:
                 recordIndex += 1
                 let end = try skipToLineEnd(from: scanStart)
@@ -115,6 +121,7 @@ final class CSVReader: RawRecordReader {
                 recordIndex += 1
                 // Resume at the line after the one where the row began, so a stray quote
                 // cannot swallow the rest of the file.
+                let key = rejectedRowKey(completeFields: field - 1)
                 let end = try skipToLineEnd(from: scanStart)
                 let raw = decodeLossy(FieldRange(start: scanStart, end: end.contentEnd, hasDoubledQuotes: false))
                 position = end.next
@@ -122,7 +129,8 @@ final class CSVReader: RawRecordReader {
                 return .reject(
                     Reject(
                         location: location,
-                        reason: .unclosedQuote(field: field, limit: limit, resumedAtLine: line), raw: raw))
+                        reason: .unclosedQuote(field: field, limit: limit, resumedAtLine: line), raw: raw,
+                        recordKey: key))
             case .needMore:
                 preconditionFailure("scanNext resolves needMore itself")
             }
@@ -328,7 +336,7 @@ final class CSVReader: RawRecordReader {
             return .reject(
                 Reject(
                     location: location, reason: .wrongFieldCount(found: fields.count, expected: header.count),
-                    raw: rawLine(recordStart, end)))
+                    raw: rawLine(recordStart, end), recordKey: rejectedRowKey()))
         }
         for (column, field) in fields.enumerated() {
             let slot = columnSlots[column]
@@ -349,9 +357,20 @@ final class CSVReader: RawRecordReader {
                     reason: .undecodableBytes(
                         encoding: encoding.rawValue, byteOffset: input.baseOffset + field.start + offset,
                         field: header[column]),
-                    raw: rawLine(recordStart, end)))
+                    raw: rawLine(recordStart, end), recordKey: column == keyColumn ? nil : rejectedRowKey()))
         }
         return .record(location)
+    }
+
+    /// The key of a row being rejected, when the row has its key column among its first
+    /// `completeFields` fields (all of them by default) and it reads cleanly.
+    private func rejectedRowKey(completeFields: Int? = nil) -> String? {
+        guard let keyColumn, keyColumn < min(fields.count, completeFields ?? fields.count) else { return nil }
+        let field = fields[keyColumn]
+        guard field.end > field.start, firstInvalid(in: field) == nil else { return nil }
+        let arena = FieldArena(slotCount: 1)
+        guard decode(field, into: arena, slot: 0), let key = arena.string(0), !key.isEmpty else { return nil }
+        return key
     }
 
     /// The offset in `field` of the first byte that starts no sequence of the encoding, or `nil`.

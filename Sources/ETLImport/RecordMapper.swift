@@ -81,7 +81,10 @@ struct RecordMapper {
         // A NUL byte is valid UTF-8 (and JSON can spell it \u0000), but no register value holds
         // one, and C-string consumers downstream would cut the value short at it.
         if let slot = fields.firstSlot(containing: 0) {
-            return Reject(location: location, reason: .nulByte(field: slots.names[slot]), raw: rawText(fields))
+            let readable = slot != keySlot && !key.contains(0) && UTF8Validation.firstInvalid(key) == nil
+            return Reject(
+                location: location, reason: .nulByte(field: slots.names[slot]), raw: rawText(fields),
+                recordKey: readable ? String(decoding: key, as: UTF8.self) : nil)
         }
         batch.startRow(
             RowBatch.Position(line: location.line, recordIndex: location.recordIndex, byteOffset: location.byteOffset))

@@ -29,6 +29,8 @@ public final class RecordStream {
     /// The file's name as the pipeline's glob matched it, relative to the inbox.
     public let displayName: String
     private let payloadFields: [String]
+    /// Finds the key in a rejected record's raw text, for the formats whose readers do not.
+    private let keyInRawText: ((String) -> String?)?
 
     /// Opens `path` for reading; fails for problems with the file as a whole (it cannot be
     /// opened, its CSV header lacks a mapped column, its encoding is not usable).
@@ -68,6 +70,12 @@ public final class RecordStream {
             reader = JSONLinesReader(
                 input: input, maxRecordBytes: spec.maxRecordBytes, maxNestingDepth: spec.maxNestingDepth, slots: slots)
         }
+        let key = spec.key
+        switch format {
+        case .csv: keyInRawText = nil  // the CSV reader reads the key column of a rejected row
+        case .xml: keyInRawText = { RecordKeyScanner.xml(key, in: $0) }
+        case .json, .jsonl: keyInRawText = { RecordKeyScanner.json(key, in: $0) }
+        }
         mapper = RecordMapper(spec: spec, slots: slots)
         fields = FieldArena(slotCount: slots.names.count)
         self.displayName = displayName
@@ -83,7 +91,8 @@ public final class RecordStream {
             guard let item = try reader.next(into: fields) else { break }
             read += 1
             switch item {
-            case .reject(let reject):
+            case .reject(var reject):
+                if reject.recordKey == nil, let keyInRawText { reject.recordKey = keyInRawText(reject.raw) }
                 batch.rejects.append(reject)
             case .record(let location):
                 if let reject = mapper.map(fields, location: location, into: &batch) {

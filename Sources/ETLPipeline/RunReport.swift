@@ -71,6 +71,12 @@ public struct SourceReport: Sendable {
     public var counts: RecordCounts
     /// Records of the earlier export that the new one no longer has (deleted from the source).
     public var deleted = 0
+    /// Earlier records kept as they were because their row in the new export was rejected.
+    public var keptForRejects = 0
+    /// Records the new export no longer has, kept rather than deleted because
+    /// `rejectsWithoutKey` of its rejected rows have no record key that could be read.
+    public var deletionsHeldBack = 0
+    public var rejectsWithoutKey = 0
     /// Why the source failed, when it did: what went wrong and what to do.
     public var failure: String?
 }

@@ -298,7 +298,11 @@ public struct Runner {
                 report.failure = failure
                 return report
             }
-            report.deleted = try store.commitSource(run: runID, source: sourceID)
+            let commit = try store.commitSource(run: runID, source: sourceID)
+            report.deleted = commit.deleted
+            report.keptForRejects = commit.keptForRejects
+            report.deletionsHeldBack = commit.deletionsHeldBack
+            report.rejectsWithoutKey = commit.rejectsWithoutKey
             report.status = .succeeded
         } catch {
             report.status = .failed

@@ -211,6 +211,11 @@ enum Schema {
         ALTER TABLE links ADD COLUMN content INTEGER;
         ALTER TABLE links ADD COLUMN since_run INTEGER;
         """,
+        // A rejected record's key, when it could be read: the record the source had under
+        // that key is kept rather than deleted for missing from the export.
+        """
+        ALTER TABLE rejects ADD COLUMN record_key TEXT;
+        """,
     ]
 
     /// The schema version this build writes.

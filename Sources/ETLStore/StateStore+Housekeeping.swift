@@ -44,6 +44,9 @@ extension StateStore {
                 return database.changes
             }
             let latestModel = "(SELECT max(run_id) FROM match_models WHERE pipeline = ?1)"
+            // A record kept from an earlier export (its new row was rejected) still names the
+            // file it was read from.
+            let filesOfStagedRows = "SELECT DISTINCT file_id FROM staged_records"
             let unreferenced = """
                 runs WHERE pipeline = ?1 AND id < ?2 AND id NOT IN (\(current))
                     AND id NOT IN (SELECT created_run FROM residents)
@@ -58,7 +61,7 @@ extension StateStore {
                 (\.matchModels, "match_models WHERE run_id IN (\(old)) AND run_id != \(latestModel)"),
                 (
                     \.sourceFiles,
-                    "source_files WHERE run_id IN (\(old)) AND run_id NOT IN (\(current)) AND id NOT IN (SELECT file_id FROM rejects)"
+                    "source_files WHERE run_id IN (\(old)) AND run_id NOT IN (\(current)) AND id NOT IN (SELECT file_id FROM rejects) AND id NOT IN (\(filesOfStagedRows))"
                 ),
             ]
             for (field, sql) in parts {
@@ -71,7 +74,7 @@ extension StateStore {
                 _ = try remove("run_datasets WHERE run_id IN (SELECT id FROM \(unreferenced))")
                 _ = try remove("run_sources WHERE run_id IN (SELECT id FROM \(unreferenced))")
                 _ = try remove(
-                    "source_files WHERE run_id IN (SELECT id FROM \(unreferenced)) AND id NOT IN (SELECT file_id FROM rejects)"
+                    "source_files WHERE run_id IN (SELECT id FROM \(unreferenced)) AND id NOT IN (SELECT file_id FROM rejects) AND id NOT IN (\(filesOfStagedRows))"
                 )
                 pruning.runs = try remove(
                     "\(unreferenced) AND id NOT IN (SELECT run_id FROM source_files) AND id NOT IN (SELECT run_id FROM rejects)"

@@ -51,7 +51,7 @@ extension StateStore {
         let files = try database.prepare(
             """
             SELECT f.id, f.payload_fields FROM source_files f JOIN sources s ON s.id = f.source_id
-            WHERE s.pipeline = ? AND f.run_id = s.current_run_id
+            WHERE s.pipeline = ?
             """)
         try files.bind([.text(pipeline)])
         var fields: [Int64: [String]] = [:]

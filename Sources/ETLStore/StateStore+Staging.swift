@@ -86,15 +86,43 @@ extension StateStore {
 
     /// Makes this run's staged records the source's current ones and drops the earlier ones.
     /// A record of the earlier export that the new one no longer has is deleted from the
-    /// source: its key is kept in `deleted_records` with this run (a soft delete). Returns how
-    /// many were deleted.
+    /// source: its key is kept in `deleted_records` with this run (a soft delete). Two kinds
+    /// of missing record are kept instead, their earlier row made part of this run: one whose
+    /// row in the new export was rejected (the reject names its key), and, when some rejected
+    /// record has no key that could be read, every missing record, since any of them may be
+    /// that one (bad input loses nothing; the deletions wait for an export without such rows).
+    /// A JSON value that is not an object is not a record, and a record read whole whose key is
+    /// empty has none to lose: neither holds anything back.
     @discardableResult
-    public func commitSource(run runID: Int64, source sourceID: Int64) throws -> Int {
+    public func commitSource(run runID: Int64, source sourceID: Int64) throws -> SourceCommit {
         try inTransaction {
             let previous = try database.scalar("SELECT current_run_id FROM sources WHERE id = ?", [.integer(sourceID)])
-            var deleted = 0
+            var commit = SourceCommit()
             if let previous = previous?.int64, previous != runID {
-                deleted = try recordDeletedKeys(source: sourceID, previous: previous, run: runID)
+                commit.keptForRejects = try carryForward(
+                    try rejectedKeys(source: sourceID, run: runID), source: sourceID, from: previous, to: runID)
+                let missing = try StateStore.keys(
+                    of: try stagedKeys(source: sourceID, run: previous),
+                    missingFrom: try stagedKeys(source: sourceID, run: runID))
+                // A JSON value that is not an object is no record, and a record without a key
+                // was read whole and has none: neither can be one of the missing records.
+                let unreadable =
+                    try database.scalar(
+                        """
+                        SELECT count(*) FROM rejects
+                        WHERE run_id = ? AND source_id = ? AND record_key IS NULL AND category NOT IN (?, ?)
+                        """,
+                        [
+                            .integer(runID), .integer(sourceID), .text(RejectReason.notAnObject(found: "").category),
+                            .text(RejectReason.missingRecordKey(field: "").category),
+                        ]
+                    )?.int64 ?? 0
+                if unreadable > 0 {
+                    commit.deletionsHeldBack = try carryForward(missing, source: sourceID, from: previous, to: runID)
+                    commit.rejectsWithoutKey = Int(unreadable)
+                } else {
+                    commit.deleted = try recordDeleted(missing, source: sourceID, run: runID)
+                }
             }
             let update = try cached("UPDATE sources SET current_run_id = ? WHERE id = ?")
             try update.bind([.integer(runID), .integer(sourceID)])
@@ -102,21 +130,48 @@ extension StateStore {
             let delete = try cached("DELETE FROM staged_records WHERE source_id = ? AND run_id != ?")
             try delete.bind([.integer(sourceID), .integer(runID)])
             try delete.run()
-            return deleted
+            return commit
         }
     }
 
-    /// Records in `deleted_records`, under run `runID`, the keys of source `sourceID` that run
-    /// `previous` staged and run `runID` did not, and returns how many.
-    private func recordDeletedKeys(
-        source sourceID: Int64, previous: Int64, run runID: Int64
+    /// The keys of this run's rejects for the source that were read, and that no staged row
+    /// of the run has.
+    private func rejectedKeys(source sourceID: Int64, run runID: Int64) throws(StoreError) -> [String] {
+        let select = try database.prepare(
+            """
+            SELECT DISTINCT j.record_key FROM rejects j
+            WHERE j.run_id = ?1 AND j.source_id = ?2 AND j.record_key IS NOT NULL
+                AND NOT EXISTS (
+                    SELECT 1 FROM staged_records r WHERE r.source_id = ?2 AND r.run_id = ?1 AND r.record_key = j.record_key)
+            """)
+        try select.bind([.integer(runID), .integer(sourceID)])
+        var keys: [String] = []
+        while try select.step() { keys.append(select.text(at: 0) ?? "") }
+        return keys
+    }
+
+    /// Makes the rows that run `previous` staged under `keys` part of run `runID`, as they
+    /// were; returns how many there were (a key the earlier export did not have has none).
+    private func carryForward(
+        _ keys: [String], source sourceID: Int64, from previous: Int64, to runID: Int64
     ) throws(StoreError) -> Int {
-        let earlier = try stagedKeys(source: sourceID, run: previous)
-        let current = try stagedKeys(source: sourceID, run: runID)
+        let update = try cached(
+            "UPDATE staged_records SET run_id = ? WHERE source_id = ? AND run_id = ? AND record_key = ?")
+        var carried = 0
+        for key in keys {
+            try update.bind([.integer(runID), .integer(sourceID), .integer(previous), .text(key)])
+            try update.run()
+            carried += database.changes
+        }
+        return carried
+    }
+
+    /// Records `keys` in `deleted_records` under run `runID`, and returns how many.
+    private func recordDeleted(_ keys: [String], source sourceID: Int64, run runID: Int64) throws(StoreError) -> Int {
         let insert = try cached(
             "INSERT OR IGNORE INTO deleted_records (run_id, source_id, record_key) VALUES (?, ?, ?)")
         var deleted = 0
-        for key in try StateStore.keys(of: earlier, missingFrom: current) {
+        for key in keys {
             try insert.bind([.integer(runID), .integer(sourceID), .text(key)])
             try insert.run()
             deleted += database.changes
@@ -162,8 +217,9 @@ public final class FileStager {
         insertChunk = try store.cached(FileStager.insertSQL(rows: FileStager.chunkRows))
         insertReject = try store.cached(
             """
-            INSERT INTO rejects (run_id, source_id, file_id, line, record_index, byte_offset, category, reason, raw)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO rejects (run_id, source_id, file_id, line, record_index, byte_offset, category, reason, raw,
+                record_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         findKey = try store.cached(
             """
@@ -237,7 +293,8 @@ public final class FileStager {
                     location: record.location, reason: .duplicateRecordKey(key: key, first: first),
                     raw: JSONWriter.object(
                         [("key", key)] + CanonicalField.allCases.map { ($0.rawValue, record.fields[$0]) }
-                            + record.payload.map { ($0.name, $0.value) })))
+                            + record.payload.map { ($0.name, $0.value) }),
+                    recordKey: key))
         }
         for reject in batch.rejects {
             try self.reject(reject)
@@ -307,6 +364,7 @@ public final class FileStager {
             .integer(Int64(reject.location.recordIndex)),
             reject.location.byteOffset.map { .integer(Int64($0)) } ?? .null,
             .text(reject.reason.category), .text(reject.reason.description), .text(reject.raw),
+            reject.recordKey.map { .text($0) } ?? .null,
         ])
         try statement.run()
         counts.rejected += 1
@@ -322,4 +380,18 @@ public final class FileStager {
             byteOffset: findKey.int(at: 4))
         return (Int64(findKey.int(at: 0) ?? 0), location)
     }
+}
+
+/// What committing a source's export did to its earlier records.
+public struct SourceCommit: Sendable, Equatable {
+    /// Records the new export no longer has, deleted from the source.
+    public var deleted = 0
+    /// Earlier records kept as they were because their row in the new export was rejected.
+    public var keptForRejects = 0
+    /// Records the new export no longer has that were kept rather than deleted, because some
+    /// of its rejected rows have no key that could be read (`rejectsWithoutKey` of them).
+    public var deletionsHeldBack = 0
+    public var rejectsWithoutKey = 0
+
+    public init() {}
 }

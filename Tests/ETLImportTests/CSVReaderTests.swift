@@ -137,6 +137,8 @@ import Testing
         #expect(items.count == 3)
         let reject = try #require(items.rejects.first)
         #expect(reject.reason == .wrongFieldCount(found: found, expected: 3))
+        // The key column is there, so the earlier record with that key is kept.
+        #expect(reject.recordKey == "K1")
         #expect(reject.location.line == 4)
         #expect(reject.location.recordIndex == 2)
         #expect(items.records.map(\.key) == ["K0", "K2"])
@@ -149,6 +151,8 @@ import Testing
         try #require(items.count == 2)
         let reject = try #require(items[0].reject)
         #expect(reject.reason == .textAfterClosingQuote(field: field))
+        // The key is read when the broken field comes after it.
+        #expect(reject.recordKey == (field > 1 ? "K1" : nil))
         #expect(reject.location.line == 2)
         #expect(items[1].record?.key == "K2")
         #expect(items[1].record?.location.line == 3)
@@ -167,6 +171,7 @@ import Testing
             return
         }
         #expect(field == 2)
+        #expect(reject.recordKey == "K1")
         #expect(limit.contains("2 lines"))
         #expect(resumedAtLine == 3)
         #expect(items.records.map(\.key) == ["K2", "K3", "K4", "K5"])

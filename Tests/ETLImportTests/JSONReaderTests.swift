@@ -327,6 +327,8 @@ import Testing
             return
         }
         #expect(rejects[3].reason == .notAnObject(found: "a string"))
+        // The key is found in the text of a line that is not valid JSON, when it is plain.
+        #expect(rejects.map(\.recordKey) == ["K2", nil, "K4", nil])
     }
 
     @Test func blankLinesAreSkippedButCounted() throws {

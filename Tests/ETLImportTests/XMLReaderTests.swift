@@ -183,6 +183,7 @@ import Testing
             Issue.record("\(label): expected malformed XML, got \(reject.reason)")
             return
         }
+        #expect(reject.recordKey == "K2", "\(label)")
         #expect(items.records.map(\.key) == ["K1", "K3"])
         #expect(items.records.map(\.location.line) == [3, 11])
         #expect(items.records.map(\.fields.name) == ["测试", "测试"])

@@ -204,6 +204,40 @@ extension RunnerTests {
 }
 
 extension RunnerTests {
+    @Test func aRecordWhoseNewRowIsRejectedKeepsItsResidentInsteadOfBeingDeleted() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        let pipeline = try demo()
+        let state = folder.file("state")
+        _ = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
+        let resident = { (key: String) throws -> String? in
+            try StateStore(folder: state).links(pipeline: "demo").first { $0.key == key }?.residentID
+        }
+        let before = try #require(try resident("SB00100001"))
+        // The next social security export has one field too many on SB00100001's row.
+        let path = inbox + "/social_security_2026-11-26.csv"
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var lines = [UInt8](original).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(
+            Array.init)
+        let row = try #require(lines.firstIndex { $0.starts(with: Array("SB00100001,".utf8)) })
+        let end = lines[row].last == UInt8(ascii: "\r") ? lines[row].count - 1 : lines[row].count
+        lines[row].insert(contentsOf: Array(",extra".utf8), at: end)
+        try Data(Array(lines.joined(separator: [UInt8(ascii: "\n")]))).write(to: URL(fileURLWithPath: path))
+        let broken = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
+        #expect(broken.status == .succeeded)
+        #expect(broken.sources[0].deleted == 0)
+        #expect(broken.sources[0].keptForRejects == 1)
+        #expect(try resident("SB00100001") == before)
+        // Fixed the night after, the record is the one it was: same values, same resident.
+        try original.write(to: URL(fileURLWithPath: path))
+        let fixed = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
+        #expect(fixed.sources[0].keptForRejects == 0)
+        #expect(try resident("SB00100001") == before)
+        #expect(fixed.resolution == nil)
+    }
+}
+
+extension RunnerTests {
     @Test func aRunStoppedAfterImportingIsResolvedByTheNextRun() throws {
         let folder = TemporaryDirectory()
         let inbox = try inbox(folder)

@@ -172,7 +172,7 @@ import Testing
             _ = try store.importFile(run: run, source: source, file: info("a\(index).csv")) { stager in
                 for (offset, key) in keys.enumerated() { try stager.stage(record(key, line: offset + 2)) }
             }
-            counts.append(try store.commitSource(run: run, source: source))
+            counts.append(try store.commitSource(run: run, source: source).deleted)
             runs.append(run)
         }
         #expect(counts == [0, 4])
@@ -180,6 +180,66 @@ import Testing
         var deleted: [String] = []
         while try select.step() { deleted.append("\(select.int(at: 0) ?? 0) \(select.text(at: 1) ?? "")") }
         #expect(deleted == ["a", "k2", "z9", "键"].map { "\(runs[1]) \($0)" })
+    }
+
+    /// Runs two exports of source `s`: `first` staged, then `second` staged with `rejects`.
+    private func twoExports(
+        _ store: StateStore, first: [String], second: [String], rejects: [Reject]
+    ) throws -> (run: Int64, commit: SourceCommit) {
+        let source = try store.sourceID(pipeline: "p", name: "s")
+        var last: (Int64, SourceCommit) = (0, SourceCommit())
+        for (index, keys) in [first, second].enumerated() {
+            let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+            _ = try store.importFile(run: run, source: source, file: info("a\(index).csv")) { stager in
+                for (offset, key) in keys.enumerated() { try stager.stage(record(key, line: offset + 2)) }
+                if index == 1 { for reject in rejects { try stager.reject(reject) } }
+            }
+            last = (run, try store.commitSource(run: run, source: source))
+        }
+        return last
+    }
+
+    private func currentKeys(_ store: StateStore) throws -> [String] {
+        let select = try store.database.prepare(
+            """
+            SELECT r.record_key FROM staged_records r JOIN sources s ON s.id = r.source_id
+            WHERE r.run_id = s.current_run_id ORDER BY r.record_key
+            """)
+        var keys: [String] = []
+        while try select.step() { keys.append(select.text(at: 0) ?? "") }
+        return keys
+    }
+
+    private func rejected(key: String?) -> Reject {
+        Reject(
+            location: RecordLocation(file: "a1.csv", line: 9, recordIndex: 9, byteOffset: nil),
+            reason: .wrongFieldCount(found: 3, expected: 4), raw: "", recordKey: key)
+    }
+
+    @Test func aRecordWhoseNewRowWasRejectedKeepsItsEarlierRowInsteadOfBeingDeleted() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        // K2's row was rejected, K3 is gone, and the reject of a key never seen keeps nothing.
+        let (_, commit) = try twoExports(
+            store, first: ["K1", "K2", "K3"], second: ["K1", "K4"],
+            rejects: [rejected(key: "K2"), rejected(key: "K9")])
+        #expect(commit.deleted == 1)
+        #expect(commit.keptForRejects == 1)
+        #expect(commit.deletionsHeldBack == 0)
+        #expect(try currentKeys(store) == ["K1", "K2", "K4"])
+        #expect(try store.database.scalar("SELECT record_key FROM deleted_records")?.string == "K3")
+    }
+
+    @Test func aRejectedRowWithoutAReadableKeyHoldsBackTheSourcesDeletions() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let (_, commit) = try twoExports(
+            store, first: ["K1", "K2", "K3"], second: ["K1"], rejects: [rejected(key: nil)])
+        #expect(commit.deleted == 0)
+        #expect(commit.deletionsHeldBack == 2)
+        #expect(commit.rejectsWithoutKey == 1)
+        #expect(try currentKeys(store) == ["K1", "K2", "K3"])
+        #expect(try store.database.scalar("SELECT count(*) FROM deleted_records")?.int64 == 0)
     }
 
     @Test func discardingASourceKeepsItsEarlierRecords() throws {

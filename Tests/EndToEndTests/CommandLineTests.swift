@@ -105,6 +105,33 @@ import Testing
         #expect(result.stderr.hasPrefix("Error: civil_affairs: no file in \(inbox) matches 'civil_affairs*.json'"))
     }
 
+    @Test func recordsNotDeletedForARejectedRowAreListedInTheSummary() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: inbox)
+        let state = folder.file("state")
+        _ = try BinaryRunner.run(["run", "demo", "--inbox", inbox, "--state", state])
+        // YB5101070000104's element is broken where its key would be read, and
+        // YB5101070000105 is gone: either could be the broken element, so neither is deleted.
+        let path = inbox + "/health_insurance_2026-11-26.xml"
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "<insuredId>YB5101070000104</insuredId>", with: "<insuredId>YB5101070000104</insuredI>")
+        let gone = try #require(text.range(of: "<insuredId>YB5101070000105</insuredId>"))
+        let start = try #require(
+            text.range(of: "<person>", options: .backwards, range: text.startIndex..<gone.lowerBound))
+        let end = try #require(text.range(of: "</person>", range: gone.upperBound..<text.endIndex))
+        text.removeSubrange(start.lowerBound..<end.upperBound)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try BinaryRunner.run(["run", "demo", "--inbox", inbox, "--state", state])
+        #expect(result.exitCode == 0)
+        #expect(
+            result.stdout.contains(
+                "Kept, not deleted:\n  health_insurance: 2 records missing from the export kept, not deleted: 1 rejected row has no record key that could be read"
+            ), "\(result.stdout)")
+        #expect(result.stderr.contains("Warning: health_insurance: 2 records missing from the export were kept"))
+    }
+
     @Test func statusNamesWhySourcesFailed() throws {
         let folder = TemporaryDirectory()
         let inbox = folder.file("inbox")
