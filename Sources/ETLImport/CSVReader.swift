@@ -48,7 +48,11 @@ final class CSVReader: RawRecordReader {
         self.decoder = encoding == .gb18030 ? GB18030Decoder() : nil
         self.slotCount = slots.names.count
         _ = try input.refill(keepingFrom: 0)
-        if ByteOrderMark.detect(input.bytes) == .utf8 { position = 3 }
+        switch ByteOrderMark.detect(input.bytes) {
+        case .utf8: position = 3
+        case .gb18030 where encoding == .gb18030: position = 4
+        default: break
+        }
         try readHeader(slots: slots)
     }
 
@@ -62,12 +66,19 @@ final class CSVReader: RawRecordReader {
                 position = end
                 line += lineBreaks
                 var columnSlots = [Int?](repeating: nil, count: header.count)
+                var missing: [MissingColumn] = []
                 for (slot, name) in slots.names.enumerated() {
                     guard let column = header.firstIndex(of: name) else {
-                        throw .missingColumn(
-                            file: input.path, column: name, suggestion: Suggestion.closest(to: name, in: header))
+                        missing.append(
+                            MissingColumn(column: name, suggestion: Suggestion.closest(to: name, in: header)))
+                        continue
                     }
                     columnSlots[column] = slot
+                }
+                if let first = missing.first {
+                    throw .missingColumn(
+                        file: input.path, column: first.column, suggestion: first.suggestion,
+                        alsoMissing: Array(missing.dropFirst()))
                 }
                 self.columnSlots = columnSlots
                 keyColumn = columnSlots.firstIndex(of: 0)

@@ -65,10 +65,15 @@ public enum ByteOrderMark: Sendable, Equatable {
     case utf8
     case utf16LittleEndian
     case utf16BigEndian
+    /// U+FEFF in GB18030 (84 31 95 33), which some converters write at the start of a file.
+    case gb18030
 
     /// The mark at the start of `bytes`.
     static func detect(_ bytes: UnsafeBufferPointer<UInt8>) -> ByteOrderMark {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { return .utf8 }
+        if bytes.count >= 4, bytes[0] == 0x84, bytes[1] == 0x31, bytes[2] == 0x95, bytes[3] == 0x33 {
+            return .gb18030
+        }
         if bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xFE { return .utf16LittleEndian }
         if bytes.count >= 2, bytes[0] == 0xFE, bytes[1] == 0xFF { return .utf16BigEndian }
         return .none
@@ -80,6 +85,7 @@ public enum ByteOrderMark: Sendable, Equatable {
         case .none: 0
         case .utf8: 3
         case .utf16LittleEndian, .utf16BigEndian: 2
+        case .gb18030: 4
         }
     }
 }

@@ -3,8 +3,9 @@
 public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be opened or read.
     case cannotRead(file: String, reason: String)
-    /// The CSV header lacks a column the pipeline maps.
-    case missingColumn(file: String, column: String, suggestion: String?)
+    /// The CSV header lacks a column the pipeline maps (`alsoMissing`: the other mapped
+    /// columns it lacks, so that all are fixed at once).
+    case missingColumn(file: String, column: String, suggestion: String?, alsoMissing: [MissingColumn] = [])
     /// The CSV file has no header row.
     case missingHeader(file: String)
     /// The file starts with a byte-order mark of an encoding etl does not read.
@@ -22,9 +23,10 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .cannotRead(let file, let reason):
             return "\(file): cannot read the file: \(reason)"
-        case .missingColumn(let file, let column, let suggestion):
-            let hint = suggestion.map { "; the header has '\($0)', is that it?" } ?? ""
-            return "\(file) has no column '\(column)'\(hint)"
+        case .missingColumn(let file, let column, let suggestion, let others):
+            let first = MissingColumn(column: column, suggestion: suggestion)
+            guard !others.isEmpty else { return "\(file) has no column \(first)" }
+            return "\(file) has none of the columns " + ([first] + others).map(\.description).joined(separator: ", ")
         case .missingHeader(let file):
             return "\(file) is empty: a CSV export needs a header row"
         case .unsupportedEncoding(let file, let detail):
@@ -40,5 +42,50 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
         case .brokenXMLDocument(let file, let line, let detail):
             return "\(file):\(line): the XML document is broken (\(detail)); the file was not imported"
         }
+    }
+}
+
+/// A column the pipeline maps that a CSV header lacks, with the header's closest name.
+public struct MissingColumn: Sendable, Equatable, CustomStringConvertible {
+    public var column: String
+    public var suggestion: String?
+
+    public init(column: String, suggestion: String?) {
+        self.column = column
+        self.suggestion = suggestion
+    }
+
+    /// `'name'`, with the near name when there is one, and what in it cannot be seen.
+    public var description: String {
+        guard let suggestion else { return "'\(column)'" }
+        let invisible = MissingColumn.invisibleCharacters(in: suggestion)
+        guard !invisible.isEmpty else { return "'\(column)' (the header has '\(suggestion)', is that it?)" }
+        return "'\(column)' (the header has '\(suggestion)' with \(invisible.joined(separator: " and ")): remove "
+            + (invisible.count == 1 ? "it" : "them")
+            + " from the export's header, or write the name so in the pipeline)"
+    }
+
+    /// Each character of `name` a reader cannot see, named with where it is.
+    static func invisibleCharacters(in name: String) -> [String] {
+        let scalars = Array(name.unicodeScalars)
+        var found: [String] = []
+        for (index, scalar) in scalars.enumerated() {
+            let what: String
+            switch scalar.value {
+            case 0x20: what = "a space"
+            case 0x09: what = "a tab"
+            case 0xA0: what = "a no-break space (U+00A0)"
+            case 0x3000: what = "a full-width space (U+3000)"
+            case 0xFEFF: what = "a byte-order mark (U+FEFF)"
+            case 0x200B...0x200D, 0x2060:
+                what = "a zero-width character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+            default:
+                guard scalar.properties.isWhitespace || scalar.properties.generalCategory == .format else { continue }
+                what = "an invisible character (U+\(String(scalar.value, radix: 16, uppercase: true)))"
+            }
+            let place = index == 0 ? "at its start" : index == scalars.count - 1 ? "at its end" : "inside it"
+            found.append("\(what) \(place)")
+        }
+        return found
     }
 }

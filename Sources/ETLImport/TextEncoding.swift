@@ -23,6 +23,15 @@ public enum TextEncoding: String, Sendable, CaseIterable {
             throw .unsupportedEncoding(file: file, detail: "the file starts with a UTF-16 byte-order mark")
         case .utf8:
             return .utf8
+        case .gb18030:
+            guard format == .csv else {
+                throw .unsupportedEncoding(
+                    file: file,
+                    detail:
+                        "the file starts with a GB18030 byte-order mark, but \(format.rawValue.uppercased()) must be UTF-8"
+                )
+            }
+            return .gb18030
         case .none:
             switch self {
             case .utf8: return .utf8

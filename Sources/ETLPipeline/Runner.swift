@@ -379,8 +379,15 @@ public struct Runner {
         switch error {
         case let error as ImportError:
             var hint: String?
-            if case .missingColumn(_, let column, _) = error, let location = source.columnLocations[column] {
-                hint = "the pipeline maps a field from it at \(location)"
+            if case .missingColumn(_, let column, _, let others) = error {
+                let locations = ([column] + others.map(\.column)).compactMap { name in
+                    source.columnLocations[name].map { "'\(name)' at \($0)" }
+                }
+                if others.isEmpty, let location = source.columnLocations[column] {
+                    hint = "the pipeline maps a field from it at \(location)"
+                } else if !locations.isEmpty {
+                    hint = "the pipeline maps fields from them: " + locations.joined(separator: ", ")
+                }
             }
             return SourceFailure.file(source: source.name, error: error, pipelineHint: hint).description
         case let error as StoreError:

@@ -227,6 +227,28 @@ import Testing
         #expect(error("id,zzzzzz,phone\n") == .missingColumn(file: "test", column: "name", suggestion: nil))
     }
 
+    @Test func everyMissingColumnIsNamedAtOnce() {
+        let found = error("id,nmae,phon\nK1,a,1\n")
+        #expect(
+            found
+                == .missingColumn(
+                    file: "test", column: "name", suggestion: "nmae",
+                    alsoMissing: [MissingColumn(column: "phone", suggestion: "phon")]))
+        #expect(
+            found?.description
+                == "test has none of the columns 'name' (the header has 'nmae', is that it?), 'phone' (the header has 'phon', is that it?)"
+        )
+    }
+
+    @Test(arguments: [
+        ("name ", "with a space at its end"), ("\u{FEFF}name", "with a byte-order mark (U+FEFF) at its start"),
+        ("na\u{3000}me", "with a full-width space (U+3000) inside it"),
+    ])
+    func aNearNameThatDiffersOnlyInWhatCannotBeSeenSaysWhat(header: String, says: String) throws {
+        let found = try #require(error("id,\(header),phone\nK1,a,1\n"))
+        #expect(found.description.contains("'name' (the header has '\(header)' \(says): remove it"), "\(found)")
+    }
+
     @Test func missingKeyColumn() {
         let spec = Specs.simple(key: "编号")
         #expect(error("编码,name,phone\n", spec: spec) == .missingColumn(file: "test", column: "编号", suggestion: "编码"))

@@ -80,6 +80,20 @@ import Testing
         #expect(items.records.map(\.fields.name) == ["甲𪚥", "阿依·测试", "乙䶮"])
     }
 
+    /// `iconv -t gb18030` of a UTF-8 file with a mark writes the mark as GB18030's U+FEFF.
+    @Test(arguments: [TextEncoding.auto, .gb18030, .utf8])
+    func readsGB18030WithItsByteOrderMark(declared: TextEncoding) throws {
+        let path = directory.write("t.csv", bytes: [0x84, 0x31, 0x95, 0x33] + GB18030.encode(Self.text))
+        let print = try FileFingerprint.compute(path: path, displayName: "t.csv", checkUTF8: true)
+        #expect(print.byteOrderMark == .gb18030)
+        let encoding = try declared.resolved(for: print, format: .csv, file: "t.csv")
+        #expect(encoding == .gb18030)
+        let items = try Read.items(path, format: .csv, spec: Self.spec, encoding: encoding)
+        #expect(items.rejects.isEmpty)
+        #expect(items.records.map(\.key) == ["K1", "K2", "K3"])
+        #expect(throws: ImportError.self) { try declared.resolved(for: print, format: .xml, file: "t.xml") }
+    }
+
     /// 𪚥 starts at byte 5 of the target; the 1 MiB boundary falls before each of its bytes
     /// and right after it.
     @Test(arguments: 5...9)

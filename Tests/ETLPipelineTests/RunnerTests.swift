@@ -72,6 +72,24 @@ import Testing
         #expect(try store.stagedCount(pipeline: "demo", source: "social_security") == 20)
     }
 
+    @Test func everyMissingColumnIsNamedWithWhereThePipelineMapsIt() throws {
+        let folder = TemporaryDirectory()
+        let inbox = try inbox(folder)
+        let csv = inbox + "/social_security_2026-11-26.csv"
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: csv)))
+        for (old, new) in [("姓名", "名字"), ("联系电话", "电话号")] {
+            let at = try #require(bytes.firstRange(of: GB18030.encode(old)))
+            bytes.replaceSubrange(at, with: GB18030.encode(new))
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: csv))
+        let report = try Runner(pipeline: demo(), inbox: inbox, stateFolder: folder.file("state")).run()
+        let message = try #require(report.sources.first { $0.name == "social_security" }?.failure)
+        #expect(message.contains("has none of the columns '姓名'"), "\(message)")
+        #expect(message.contains("'联系电话'"))
+        #expect(message.contains("the pipeline maps fields from them: '姓名' at "), "\(message)")
+        #expect(message.contains("'联系电话' at "))
+    }
+
     @Test func aBrokenJSONDocumentFailsTheSourceAndKeepsItsEarlierRecords() throws {
         let folder = TemporaryDirectory()
         let inbox = try inbox(folder)
