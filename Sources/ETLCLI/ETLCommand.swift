@@ -69,6 +69,20 @@ public enum ETLCommand {
                 "Prints the header source,record_key,resident_id, then one row per record currently staged,\nby source and record key. The source is the pipeline's source name."
         ),
         CommandSpec(
+            name: "rejects", overview: "List the rejected records of each source's latest import, as CSV.",
+            arguments: [
+                ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
+            ],
+            options: [
+                CommandSpec.Option(
+                    name: "--reveal", valueName: nil,
+                    help: "Add each record's raw text, which may hold personal data (written to the audit log)."),
+                stateOption,
+            ],
+            discussion:
+                "Prints the header run,source,file,line,record_index,byte_offset,category,reason,record_key, then\nevery reject of each source's latest import (the one that failed, when it did), by source, file and\nline: what to fix in the export. record_key is empty when the key could not be read. --reveal adds\na raw column."
+        ),
+        CommandSpec(
             name: "snapshots", overview: "List the published snapshot versions of a pipeline's datasets.",
             arguments: [
                 ("pipeline", "A pipeline name in pipelines/ (such as demo) or a path to a pipeline file.", false)
@@ -215,6 +229,7 @@ public enum ETLCommand {
         case "run": return RunCommand(console: console).run(parsed, spec: command)
         case "validate": return ValidateCommand(console: console).run(parsed)
         case "links": return LinksCommand(console: console).run(parsed)
+        case "rejects": return RejectsCommand(console: console).run(parsed)
         case "keygen": return KeygenCommand(console: console).run(parsed)
         case "snapshots": return SnapshotsCommand(console: console).run(parsed)
         case "gc": return GcCommand(console: console).run(parsed)

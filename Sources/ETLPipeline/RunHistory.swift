@@ -52,6 +52,23 @@ public enum ResidentLinks {
     }
 }
 
+/// The rejects of each source's latest import, for `etl rejects`.
+public enum LatestRejects {
+    /// A reject, where and why, with its key and (when revealed) raw text.
+    public typealias Reject = ListedReject
+
+    /// `nil` when the folder holds no state store yet. Revealing the raw text (which may hold
+    /// personal data) is written to the audit log.
+    public static func list(
+        pipeline: String, stateFolder: String, revealing: Bool
+    ) throws(PipelineError) -> [ListedReject]? {
+        try RunHistory.reading(stateFolder) { store throws(StoreError) in
+            if revealing { try store.audit(action: "rejects --reveal", subject: pipeline) }
+            return try store.latestRejects(pipeline: pipeline, revealing: revealing)
+        }
+    }
+}
+
 /// The records a resolution reads, for tools that examine it (the quality harness).
 public enum ResolutionInputs {
     /// The current records of the pipeline in `stateFolder`, as the resolver's inputs, with

@@ -357,7 +357,7 @@ public struct Runner {
             let share = Double(counts.rejected) / Double(counts.read)
             let place = guards.maxRejectedShareLocation.map { " (set at \($0))" } ?? " (the default)"
             return
-                "\(source.name): \(counts.rejected) of \(counts.read) records were rejected (\(Runner.percent(share))), more than limits.maxRejectedShare allows: \(Runner.percent(guards.maxRejectedShare))\(place); the earlier records are kept. Look at the rejects, fix the export or the mapping, or raise the limit"
+                "\(source.name): \(counts.rejected) of \(counts.read) records were rejected (\(Runner.percent(share))), more than limits.maxRejectedShare allows: \(Runner.percent(guards.maxRejectedShare))\(place); the earlier records are kept. List them all with 'etl rejects \(pipeline.path)', then fix the export or the mapping, or raise the limit"
         }
         guard !acceptShrink.contains(source.name),
             let previous = try? store.stagedCount(pipeline: pipeline.name, source: source.name), previous > 0,

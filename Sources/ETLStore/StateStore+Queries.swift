@@ -11,6 +11,15 @@ public struct RejectSummary: Sendable, Equatable {
     public var reason: String
 }
 
+/// A reject as `etl rejects` lists it: where and why, the record key when it could be read,
+/// and the raw text only when asked for.
+public struct ListedReject: Sendable, Equatable {
+    public var run: Int64
+    public var summary: RejectSummary
+    public var recordKey: String?
+    public var raw: String?
+}
+
 /// A record in the staging store, as the next stages read it.
 public struct StagedRecord: Sendable, Equatable {
     public var source: String
@@ -55,6 +64,33 @@ extension StateStore {
                     source: source, file: select.text(at: 1) ?? "", line: select.int(at: 2) ?? 0,
                     recordIndex: select.int(at: 3) ?? 0, byteOffset: select.int(at: 4),
                     category: select.text(at: 5) ?? "", reason: select.text(at: 6) ?? ""))
+        }
+        return rejects
+    }
+
+    /// Every reject of each source's latest import in `pipeline` (the latest run that read a
+    /// file of it, whether the source then succeeded or failed), by source, file and line; with
+    /// `revealing`, each one's raw text, which may hold personal data.
+    public func latestRejects(pipeline: String, revealing: Bool = false) throws(StoreError) -> [ListedReject] {
+        let select = try database.prepare(
+            """
+            SELECT s.name, f.path, r.line, r.record_index, r.byte_offset, r.category, r.reason, r.record_key,
+                r.run_id, \(revealing ? "r.raw" : "NULL")
+            FROM sources s JOIN rejects r ON r.source_id = s.id JOIN source_files f ON f.id = r.file_id
+            WHERE s.pipeline = ? AND r.run_id = (SELECT max(run_id) FROM source_files WHERE source_id = s.id)
+            ORDER BY s.id, f.id, r.line, r.record_index
+            """)
+        try select.bind([.text(pipeline)])
+        var rejects: [ListedReject] = []
+        while try select.step() {
+            rejects.append(
+                ListedReject(
+                    run: Int64(select.int(at: 8) ?? 0),
+                    summary: RejectSummary(
+                        source: select.text(at: 0) ?? "", file: select.text(at: 1) ?? "", line: select.int(at: 2) ?? 0,
+                        recordIndex: select.int(at: 3) ?? 0, byteOffset: select.int(at: 4),
+                        category: select.text(at: 5) ?? "", reason: select.text(at: 6) ?? ""),
+                    recordKey: select.text(at: 7), raw: select.text(at: 9)))
         }
         return rejects
     }

@@ -1,3 +1,4 @@
+import ETLStore
 import Foundation
 import TestSupport
 import Testing
@@ -130,6 +131,31 @@ import Testing
                 "Kept, not deleted:\n  health_insurance: 2 records missing from the export kept, not deleted: 1 rejected row has no record key that could be read"
             ), "\(result.stdout)")
         #expect(result.stderr.contains("Warning: health_insurance: 2 records missing from the export were kept"))
+    }
+
+    @Test func rejectsListsEveryRejectOfTheLatestImportsWithoutPersonalValues() throws {
+        let folder = TemporaryDirectory()
+        let state = folder.file("state")
+        let none = try BinaryRunner.run(["rejects", "demo", "--state", state])
+        #expect(none.exitCode == 1)
+        #expect(none.stderr.hasPrefix("Error: no runs yet in \(state)"))
+        _ = try BinaryRunner.run(["run", "demo", "--state", state])
+        let listed = try BinaryRunner.run(["rejects", "demo", "--state", state])
+        #expect(listed.exitCode == 0)
+        let lines = listed.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "run,source,file,line,record_index,byte_offset,category,reason,record_key")
+        #expect(lines.count == 1 + 13)
+        #expect(
+            lines.contains {
+                $0.hasPrefix("1,social_security,social_security_2026-11-26.csv,11,") && $0.hasSuffix(",SB00100009")
+            })
+        for value in ["黄志明", "510107198503120036"] { #expect(!listed.stdout.contains(value)) }
+        // Revealed, each row gets its raw text, and the asking is audited.
+        let revealed = try BinaryRunner.run(["rejects", "demo", "--reveal", "--state", state])
+        #expect(
+            revealed.stdout.hasPrefix("run,source,file,line,record_index,byte_offset,category,reason,record_key,raw\n"))
+        let audit = try StateStore(folder: state).auditLog(limit: 10)
+        #expect(audit.map(\.action) == ["rejects --reveal"])
     }
 
     @Test func statusNamesWhySourcesFailed() throws {
