@@ -169,6 +169,8 @@ import Testing
     @Test func statusListsRunsNewestFirstAsTextAndJSON() throws {
         let folder = TemporaryDirectory()
         let state = folder.file("state")
+        // A state folder that exists but holds no run yet.
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
         let empty = try BinaryRunner.run(["status", "--state", state])
         #expect(empty.exitCode == 0)
         #expect(empty.stdout == "No runs yet in \(state).\n")
@@ -249,6 +251,25 @@ import Testing
         #expect(third.stdout.contains("0 new, 0 merged, 0 split, 0 retired"))
         let again = try BinaryRunner.run(["links", "demo", "--state", state])
         #expect(again.stdout == links.stdout)
+    }
+
+    /// A mistyped --state or ETL_STATE must not read as "no runs yet" and exit 0.
+    @Test func statusOfAStateFolderThatDoesNotExistFails() throws {
+        let folder = TemporaryDirectory()
+        let missing = folder.file("does-not-exist")
+        for arguments in [["status", "--state", missing], ["status", "--json", "--state", missing]] {
+            let result = try BinaryRunner.run(arguments)
+            #expect(result.exitCode == 1)
+            #expect(result.stdout.isEmpty)
+            #expect(
+                result.stderr.hasPrefix("Error: there is no state folder \(missing); check the folder given by --state")
+            )
+            #expect(result.stderr.contains("ETL_STATE"))
+        }
+        let fromEnvironment = try BinaryRunner.run(["status"], in: folder.path, environment: ["ETL_STATE": missing])
+        #expect(fromEnvironment.exitCode == 1)
+        #expect(fromEnvironment.stderr.hasPrefix("Error: there is no state folder \(missing);"))
+        #expect(!FileManager.default.fileExists(atPath: missing))
     }
 
     @Test func linksWithoutARunSaySoAndFail() throws {
