@@ -348,6 +348,22 @@ import Testing
             "run", "demo", "--state", folder.file("s"), "--accept-shrink", "social_securty",
         ])
         #expect(result.exitCode == 64)
-        #expect(result.stderr.hasPrefix("Error: Unknown source 'social_securty'. Did you mean 'social_security'?"))
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: Unknown source 'social_securty' in --accept-shrink. Did you mean 'social_security'? The sources of "
+            ))
+        #expect(result.stderr.contains("demo.json are: social_security, health_insurance, civil_affairs;"))
+    }
+
+    @Test func anAcceptShrinkNameLikeNoSourceListsTheSources() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run(["run", "demo", "--state", folder.file("s"), "--accept-shrink", "nosuch"])
+        #expect(result.exitCode == 64)
+        #expect(result.stdout.isEmpty)
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: Unknown source 'nosuch' in --accept-shrink. The sources of pipelines/demo.json are: social_security, health_insurance, civil_affairs; name one or more of them, separated by commas\nUsage: etl run"
+            ))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("s")))
     }
 }
