@@ -93,7 +93,7 @@ struct RunCommand {
             }
         case .imported(let source):
             let counts = [
-                ("files", source.files.count), ("read", source.counts.read), ("staged", source.counts.staged),
+                ("files", source.files.count), ("read", source.counts.read), ("staged", source.kept.staged),
                 ("rejected", source.counts.rejected), ("deleted", source.deleted),
             ]
             if let failure = source.failure {

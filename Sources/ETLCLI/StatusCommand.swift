@@ -47,7 +47,7 @@ struct StatusCommand {
             text += "\"sources\": ["
             text += run.sources.map { source in
                 "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "
-                    + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.counts.staged), "
+                    + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.kept.staged), "
                     + "\"rejected\": \(source.counts.rejected), \"deleted\": \(source.deleted), "
                     + "\"message\": \(source.message.map(JSONWriter.string) ?? "null")}"
             }.joined(separator: ", ")
@@ -80,7 +80,7 @@ struct StatusCommand {
         for run in runs {
             let totals = run.sources.reduce(into: (0, 0, 0, 0)) {
                 $0.0 += $1.counts.read
-                $0.1 += $1.counts.staged
+                $0.1 += $1.kept.staged
                 $0.2 += $1.counts.rejected
                 $0.3 += $1.deleted
             }
