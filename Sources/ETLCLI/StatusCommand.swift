@@ -62,7 +62,8 @@ struct StatusCommand {
         return "[\n  " + objects.joined(separator: ",\n  ") + "\n]"
     }
 
-    /// The run's length in seconds, from its start and end times; `nil` while it runs.
+    /// The run's length in seconds, from its start and end times; `nil` while it runs, and for
+    /// a run whose process was killed (its end time is not known).
     static func duration(_ run: RunHistory.Run) -> Double? {
         guard let finished = run.finishedAt, let end = Timestamp.seconds(finished),
             let start = Timestamp.seconds(run.startedAt)
@@ -90,13 +91,20 @@ struct StatusCommand {
             }
             rows.append([
                 "\(run.id)", run.pipeline, run.status.rawValue, run.startedAt,
-                StatusCommand.duration(run).map { String(Summary.seconds($0).dropLast(2)) } ?? "-",
+                StatusCommand.duration(run).map { String(Summary.seconds($0).dropLast(2)) }
+                    ?? (run.status == .interrupted ? "unknown" : "-"),
                 Summary.grouped(totals.0), Summary.grouped(totals.1), Summary.grouped(totals.2),
                 Summary.grouped(totals.3), events.joined(separator: "/"),
                 run.datasets.isEmpty ? "-" : "\(published) of \(run.datasets.count)",
             ])
         }
         var text = Summary.columns(rows, rightAligned: [0, 4, 5, 6, 7, 8, 9, 10])
+        let interrupted = runs.compactMap { run in
+            run.status == .interrupted ? run.message.map { "  run \(run.id): \($0)" } : nil
+        }
+        if !interrupted.isEmpty {
+            text += "\n\nInterrupted runs:\n" + interrupted.joined(separator: "\n")
+        }
         let failures = runs.flatMap { run in
             run.sources.compactMap { source in source.message.map { "  run \(run.id): \($0)" } }
         }

@@ -47,6 +47,8 @@ public struct RunSummary: Sendable, Equatable {
     public var pipeline: String
     public var status: RunStatus
     public var startedAt: String
+    /// When the run ended; `nil` while it runs, and for a run whose process was killed (its
+    /// end time is not known).
     public var finishedAt: String?
     public var message: String?
     public var sources: [SourceRunSummary]
