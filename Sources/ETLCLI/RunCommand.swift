@@ -27,10 +27,14 @@ struct RunCommand {
             return error.code
         }
         var acceptShrink: Set<String> = []
+        let sources = pipeline.sources.map(\.name)
         for name in (arguments.values["--accept-shrink"] ?? "").split(separator: ",").map(String.init) {
-            guard pipeline.sources.contains(where: { $0.name == name }) else {
+            guard sources.contains(name) else {
+                // A data officer cannot be expected to know the names by heart: list them all.
+                let hint = Suggestion.closest(to: name, in: sources).map { " Did you mean '\($0)'?" } ?? ""
                 return usage(
-                    UsageError.unknown("source", name, in: pipeline.sources.map(\.name), command: spec).message)
+                    "Unknown source '\(name)' in --accept-shrink.\(hint) The sources of \(pipeline.path) are: \(sources.joined(separator: ", ")); name one or more of them, separated by commas"
+                )
             }
             acceptShrink.insert(name)
         }
@@ -89,7 +93,7 @@ struct RunCommand {
             }
         case .imported(let source):
             let counts = [
-                ("files", source.files.count), ("read", source.counts.read), ("staged", source.counts.staged),
+                ("files", source.files.count), ("read", source.counts.read), ("staged", source.kept.staged),
                 ("rejected", source.counts.rejected), ("deleted", source.deleted), ("kept", source.keptForRejects),
             ]
             if let failure = source.failure {

@@ -47,7 +47,7 @@ struct StatusCommand {
             text += "\"sources\": ["
             text += run.sources.map { source in
                 "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "
-                    + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.counts.staged), "
+                    + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.kept.staged), "
                     + "\"rejected\": \(source.counts.rejected), \"deleted\": \(source.deleted), "
                     + "\"message\": \(source.message.map(JSONWriter.string) ?? "null")}"
             }.joined(separator: ", ")
@@ -62,7 +62,8 @@ struct StatusCommand {
         return "[\n  " + objects.joined(separator: ",\n  ") + "\n]"
     }
 
-    /// The run's length in seconds, from its start and end times; `nil` while it runs.
+    /// The run's length in seconds, from its start and end times; `nil` while it runs, and for
+    /// a run whose process was killed (its end time is not known).
     static func duration(_ run: RunHistory.Run) -> Double? {
         guard let finished = run.finishedAt, let end = Timestamp.seconds(finished),
             let start = Timestamp.seconds(run.startedAt)
@@ -80,7 +81,7 @@ struct StatusCommand {
         for run in runs {
             let totals = run.sources.reduce(into: (0, 0, 0, 0)) {
                 $0.0 += $1.counts.read
-                $0.1 += $1.counts.staged
+                $0.1 += $1.kept.staged
                 $0.2 += $1.counts.rejected
                 $0.3 += $1.deleted
             }
@@ -90,13 +91,20 @@ struct StatusCommand {
             }
             rows.append([
                 "\(run.id)", run.pipeline, run.status.rawValue, run.startedAt,
-                StatusCommand.duration(run).map { String(Summary.seconds($0).dropLast(2)) } ?? "-",
+                StatusCommand.duration(run).map { String(Summary.seconds($0).dropLast(2)) }
+                    ?? (run.status == .interrupted ? "unknown" : "-"),
                 Summary.grouped(totals.0), Summary.grouped(totals.1), Summary.grouped(totals.2),
                 Summary.grouped(totals.3), events.joined(separator: "/"),
                 run.datasets.isEmpty ? "-" : "\(published) of \(run.datasets.count)",
             ])
         }
         var text = Summary.columns(rows, rightAligned: [0, 4, 5, 6, 7, 8, 9, 10])
+        let interrupted = runs.compactMap { run in
+            run.status == .interrupted ? run.message.map { "  run \(run.id): \($0)" } : nil
+        }
+        if !interrupted.isEmpty {
+            text += "\n\nInterrupted runs:\n" + interrupted.joined(separator: "\n")
+        }
         let failures = runs.flatMap { run in
             run.sources.compactMap { source in source.message.map { "  run \(run.id): \($0)" } }
         }

@@ -31,7 +31,7 @@ enum Summary {
         for source in report.sources {
             rows.append([
                 source.name, source.status.rawValue, "\(source.files.count)", grouped(source.counts.read),
-                grouped(source.counts.staged), grouped(source.counts.rejected), grouped(source.deleted),
+                grouped(source.kept.staged), grouped(source.counts.rejected), grouped(source.deleted),
             ])
         }
         let totals = report.totals
@@ -40,14 +40,23 @@ enum Summary {
             grouped(totals.staged), grouped(totals.rejected), grouped(report.sources.reduce(0) { $0 + $1.deleted }),
         ])
         lines.append(columns(rows, rightAligned: [2, 3, 4, 5, 6]))
-        let files = report.sources.flatMap { source in source.files.map { (source.name, $0) } }
+        let files = report.sources.flatMap { source in source.files.map { (source, $0) } }
         if !files.isEmpty {
             lines.append("")
             lines.append("Files:")
             for (source, file) in files {
-                lines.append(
-                    "  \(source): \(file.name) (\(file.encoding), \(byteSize(file.bytes))): read \(grouped(file.counts.read)) = staged \(grouped(file.counts.staged)) + rejected \(grouped(file.counts.rejected))"
-                )
+                let head = "  \(source.name): \(file.name) (\(file.encoding), \(byteSize(file.bytes))): "
+                if source.status == .failed {
+                    lines.append(
+                        head
+                            + "read \(grouped(file.counts.read)), rejected \(grouped(file.counts.rejected)); none kept: the source failed and keeps its earlier records"
+                    )
+                } else {
+                    lines.append(
+                        head
+                            + "read \(grouped(file.counts.read)) = staged \(grouped(file.counts.staged)) + rejected \(grouped(file.counts.rejected))"
+                    )
+                }
             }
         }
         let kept = report.sources.filter { $0.keptForRejects > 0 || $0.deletionsHeldBack > 0 }
@@ -89,7 +98,11 @@ enum Summary {
         if let publication = report.publication {
             lines.append("")
             lines.append(
-                "Published \(publication.datasets.count) datasets in \(seconds(publication.seconds)) (reading the residents \(seconds(publication.readSeconds))):"
+                publicationHeading(
+                    published: publication.datasets.filter { $0.status == .published }.count,
+                    unchanged: publication.datasets.filter { $0.status == .unchanged }.count,
+                    of: publication.datasets.count)
+                    + " in \(seconds(publication.seconds)) (reading the residents \(seconds(publication.readSeconds))):"
             )
             for dataset in publication.datasets {
                 let flag = dataset.identified ? ", IDENTIFIED" : ""
@@ -152,6 +165,19 @@ enum Summary {
             lines.append("Rejected records fail a source only beyond its limits.maxRejectedShare (default 1%).")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The heading over the datasets: how many a run published, of how many, and what the
+    /// others did; "Published 3 datasets" only when all three were.
+    static func publicationHeading(published: Int, unchanged: Int, of total: Int) -> String {
+        let failed = total - published - unchanged
+        let others = [
+            unchanged == 0 ? nil : "\(unchanged) unchanged", failed == 0 ? nil : "\(failed) not published",
+        ].compactMap { $0 }
+        if published == total { return "Published \(total) dataset\(total == 1 ? "" : "s")" }
+        if published > 0 { return "Published \(published) of \(total) datasets (\(others.joined(separator: ", ")))" }
+        if unchanged == total { return "No dataset published (\(total == 1 ? "it is" : "all \(total)") unchanged)" }
+        return "No dataset published (\(others.joined(separator: ", ")))"
     }
 
     /// 1234567 → "1,234,567".

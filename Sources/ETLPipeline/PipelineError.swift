@@ -15,6 +15,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case inboxNotFound(String)
     /// The state store failed.
     case store(StoreError)
+    /// A command that reads runs was given a state folder that does not exist.
+    case noStateFolder(String)
     /// Another run holds the state folder's lock.
     case locked(stateFolder: String, holder: String)
     /// `etl explain` was given a resident ID or record that the state store does not know.
@@ -37,6 +39,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             return "the inbox \(inbox) is not a folder; check the pipeline's \"inbox\" or pass --inbox DIR"
         case .store(let error):
             return error.description
+        case .noStateFolder(let folder):
+            return
+                "there is no state folder \(folder); check the folder given by --state (or by ETL_STATE when --state is not given; the default is .etl in the current folder): it must be the one the pipeline's runs use"
         case .locked(let stateFolder, let holder):
             return
                 "another etl run is using the state folder \(stateFolder): \(holder); wait for it to finish (a run whose process has ended holds no lock)"

@@ -14,13 +14,23 @@ public enum RunHistory {
 
     /// The most recent runs, newest first; empty when the folder holds no state store yet. A
     /// run recorded as running while nobody holds the run lock has ended without finishing: it
-    /// is shown as interrupted (the next run records it so), never as running for ever.
+    /// is shown as interrupted (the next run records it so), never as running for ever, with
+    /// the message the next run will record: what of it became current.
+    ///
+    /// - Throws: `PipelineError.noStateFolder` when `stateFolder` does not exist: a mistyped
+    ///   `--state` must not read as a pipeline that never ran.
     public static func recent(stateFolder: String, limit: Int) throws(PipelineError) -> [RunSummary] {
-        var runs = try reading(stateFolder) { store throws(StoreError) in try store.runs(limit: limit) } ?? []
-        if runs.contains(where: { $0.status == .running }), !RunLock.isHeld(stateFolder: stateFolder) {
-            for index in runs.indices where runs[index].status == .running { runs[index].status = .interrupted }
-        }
-        return runs
+        guard access(stateFolder, F_OK) == 0 else { throw .noStateFolder(stateFolder) }
+        return try reading(stateFolder) { store throws(StoreError) in
+            var runs = try store.runs(limit: limit)
+            if runs.contains(where: { $0.status == .running }), !RunLock.isHeld(stateFolder: stateFolder) {
+                for index in runs.indices where runs[index].status == .running {
+                    runs[index].status = .interrupted
+                    runs[index].message = try store.interruptionMessage(run: runs[index].id)
+                }
+            }
+            return runs
+        } ?? []
     }
 
     /// Runs `body` on the store in `stateFolder`, or returns `nil` when the folder holds no

@@ -55,9 +55,10 @@ public struct RunReport: Sendable {
         }
     }
 
-    /// Counts over all sources.
+    /// Counts over all sources, as kept: the records a failed source staged are not among the
+    /// staged, since it kept none of them.
     public var totals: RecordCounts {
-        sources.reduce(into: RecordCounts()) { $0 += $1.counts }
+        sources.reduce(into: RecordCounts()) { $0 += $1.kept }
     }
 }
 
@@ -79,6 +80,9 @@ public struct SourceReport: Sendable {
     public var rejectsWithoutKey = 0
     /// Why the source failed, when it did: what went wrong and what to do.
     public var failure: String?
+
+    /// `counts` as kept: none staged when the source failed (its earlier records stay).
+    public var kept: RecordCounts { counts.kept(status: status) }
 }
 
 /// One imported file.

@@ -49,12 +49,16 @@ enum RunReportPage {
             ["source", "status", "read", "staged", "rejected", "deleted"],
             report.sources.map { source in
                 [
-                    source.name, source.status.rawValue, "\(source.counts.read)", "\(source.counts.staged)",
+                    source.name, source.status.rawValue, "\(source.counts.read)", "\(source.kept.staged)",
                     "\(source.counts.rejected)", "\(source.deleted)",
                 ]
             })
         body += stackedBars(
-            report.sources.map { ($0.name, [$0.counts.staged, $0.counts.rejected]) }, legend: ["staged", "rejected"])
+            report.sources.map { ($0.name, [$0.kept.staged, $0.counts.rejected]) }, legend: ["staged", "rejected"])
+        if report.sources.contains(where: { $0.status == .failed && $0.counts.read > 0 }) {
+            body +=
+                "<p>A failed source keeps its earlier records: none of what it read in this run was kept, so it counts 0 staged.</p>\n"
+        }
         if !rejectCategories.isEmpty {
             body += "<h3>Top reject reasons</h3>\n"
             var rows: [[String]] = []

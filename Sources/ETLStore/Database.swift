@@ -122,6 +122,22 @@ public final class Database {
         }
     }
 
+    /// Runs `body` in a transaction that is always rolled back, for a dry run: `body` makes
+    /// the very changes a real run would, and what it returns describes them, but none stays.
+    /// Rethrows the first error (never the rollback's).
+    func inRolledBackTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        try execute("ROLLBACK")
+        return result
+    }
+
     func error(code: Int32, sql: String?) -> StoreError {
         .sqlite(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }

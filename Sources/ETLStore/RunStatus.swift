@@ -13,7 +13,8 @@ public enum RunStatus: String, Sendable, Codable {
     case unchanged
 }
 
-/// Counts of records for one file or source: every record read is staged or rejected.
+/// Counts of records for one file or source: every record read is staged or rejected (see
+/// `kept(status:)` for what a failed source keeps).
 public struct RecordCounts: Sendable, Equatable {
     public var read = 0
     public var staged = 0
@@ -23,6 +24,14 @@ public struct RecordCounts: Sendable, Equatable {
         self.read = read
         self.staged = staged
         self.rejected = rejected
+    }
+
+    /// The counts as kept by a source that ended with `status`. A failed source (its export
+    /// refused by a guard, or unreadable) drops the records it staged and keeps its earlier
+    /// ones, so it kept none: its staged count is 0. What it read and rejected stays counted
+    /// (its rejects are kept in the state store, to be looked at).
+    public func kept(status: RunStatus) -> RecordCounts {
+        status == .failed ? RecordCounts(read: read, staged: 0, rejected: rejected) : self
     }
 
     public static func += (lhs: inout RecordCounts, rhs: RecordCounts) {
@@ -38,6 +47,8 @@ public struct RunSummary: Sendable, Equatable {
     public var pipeline: String
     public var status: RunStatus
     public var startedAt: String
+    /// When the run ended; `nil` while it runs, and for a run whose process was killed (its
+    /// end time is not known).
     public var finishedAt: String?
     public var message: String?
     public var sources: [SourceRunSummary]
@@ -56,6 +67,9 @@ public struct SourceRunSummary: Sendable, Equatable {
     /// Records of the earlier export that this one no longer has.
     public var deleted = 0
     public var message: String?
+
+    /// `counts` as kept: none staged when the source failed.
+    public var kept: RecordCounts { counts.kept(status: status) }
 }
 
 /// What a run published of one dataset.

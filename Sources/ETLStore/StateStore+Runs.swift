@@ -16,17 +16,75 @@ extension StateStore {
     }
 
     /// Marks the runs still shown as running as interrupted: called by a run that holds the
-    /// state folder's lock, so no other run can be going on. Returns their ids.
+    /// state folder's lock, so no other run can be going on. Returns their ids. Their end time
+    /// stays unknown (`finished_at` NULL): the process left none, and the time of this call
+    /// would make them look as long as the pause before the next run.
     public func markInterruptedRuns() throws(StoreError) -> [Int64] {
         let select = try database.prepare("SELECT id FROM runs WHERE status = ? ORDER BY id")
         try select.bind([.text(RunStatus.running.rawValue)])
         var ids: [Int64] = []
         while try select.step() { ids.append(Int64(select.int(at: 0) ?? 0)) }
         for id in ids {
-            try finishRun(
-                id, status: .interrupted, message: "the process ended before the run did; nothing of it became current")
+            try database.run(
+                "UPDATE runs SET status = ?, finished_at = NULL, message = ? WHERE id = ?",
+                [.text(RunStatus.interrupted.rawValue), .text(try interruptionMessage(run: id)), .integer(id)])
         }
         return ids
+    }
+
+    /// What a run whose process ended before it did (killed, or the machine stopped) left
+    /// behind, for its message: the stages of a run commit one by one, so its imports or its
+    /// resolution may have become current before it ended. Read before any later run changes
+    /// what is current.
+    public func interruptionMessage(run runID: Int64) throws(StoreError) -> String {
+        let run: [SQLValue] = [.integer(runID)]
+        let sources = try database.prepare("SELECT name FROM sources WHERE current_run_id = ? ORDER BY id")
+        try sources.bind(run)
+        var imported: [String] = []
+        while try sources.step() { imported.append(sources.text(at: 0) ?? "") }
+        let resolved = try database.scalar("SELECT EXISTS (SELECT 1 FROM match_models WHERE run_id = ?)", run)
+        let datasets = try database.prepare(
+            "SELECT dataset, version FROM run_datasets WHERE run_id = ? AND status = 'published' ORDER BY rowid")
+        try datasets.bind(run)
+        var published: [String] = []
+        while try datasets.step() {
+            published.append([datasets.text(at: 0), datasets.text(at: 1)].compactMap { $0 }.joined(separator: " "))
+        }
+        let publishes = try database.scalar(
+            """
+            SELECT EXISTS (SELECT 1 FROM run_datasets d JOIN runs r ON r.id = d.run_id
+                WHERE r.pipeline = (SELECT pipeline FROM runs WHERE id = ?))
+            """, run)
+        var parts = [
+            imported.isEmpty
+                ? "none of the records it imported became current (the earlier ones stayed)"
+                : "the records it imported from \(StateStore.list(imported)) became current",
+            resolved?.int64 == 1
+                ? "its resolution of residents was saved and became current"
+                : "its resolution of residents was not saved (the residents stayed as the last run left them)",
+        ]
+        if !published.isEmpty {
+            parts.append("it published \(StateStore.list(published))")
+        } else if publishes?.int64 == 1 {
+            parts.append(
+                "a dataset version it may have published before it ended stays current ('etl snapshots' lists them)")
+        }
+        return StateStore.interruptedPreamble + parts.joined(separator: "; ")
+    }
+
+    /// How the message of a run whose process ended before it did begins.
+    static let interruptedPreamble =
+        "the process ended before the run did (killed, or the machine stopped), at a time not recorded; "
+
+    /// The message earlier versions gave such a run, though its imports or resolution may have
+    /// become current; shown as `legacyInterruptedReplacement`, with no end time.
+    static let legacyInterruptedMessage = "the process ended before the run did; nothing of it became current"
+    static let legacyInterruptedReplacement =
+        interruptedPreamble + "what it had committed (imports, resolution, datasets) stays, as it was when it ended"
+
+    /// "a", "a and b", "a, b and c".
+    private static func list(_ names: [String]) -> String {
+        names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
     }
 
     /// A file of an export, as far as telling exports apart goes.
@@ -213,12 +271,18 @@ extension StateStore {
         try select.bind([.integer(Int64(limit))])
         var runs: [RunSummary] = []
         while try select.step() {
-            runs.append(
-                RunSummary(
-                    id: Int64(select.int(at: 0) ?? 0), pipeline: select.text(at: 1) ?? "",
-                    status: RunStatus(rawValue: select.text(at: 2) ?? "") ?? .failed,
-                    startedAt: select.text(at: 3) ?? "", finishedAt: select.text(at: 4), message: select.text(at: 5),
-                    sources: []))
+            var run = RunSummary(
+                id: Int64(select.int(at: 0) ?? 0), pipeline: select.text(at: 1) ?? "",
+                status: RunStatus(rawValue: select.text(at: 2) ?? "") ?? .failed,
+                startedAt: select.text(at: 3) ?? "", finishedAt: select.text(at: 4), message: select.text(at: 5),
+                sources: [])
+            // Earlier versions recorded the time the next run began as the end of a killed run,
+            // and said nothing of it became current: neither is known any more.
+            if run.status == .interrupted, run.message == StateStore.legacyInterruptedMessage {
+                run.finishedAt = nil
+                run.message = StateStore.legacyInterruptedReplacement
+            }
+            runs.append(run)
         }
         let sources = try database.prepare(
             """

@@ -46,4 +46,41 @@ import Testing
         let after = try runner.run()
         #expect(after.status == .succeeded && after.runID == 4)
     }
+
+    /// Each pruning step frees rows for a later one (a run goes once its match model has), so
+    /// a dry run that only counted what each step would touch on its own said less than the
+    /// real one then removed.
+    @Test func aDryRunReportsExactlyWhatHousekeepingThenRemoves() throws {
+        let folder = TemporaryDirectory()
+        var pipeline = try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
+        pipeline.keepRuns = 2
+        // Two exports that differ in one phone number, sent on alternate nights.
+        let first = folder.file("first")
+        let second = folder.file("second")
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: first)
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: second)
+        let csv = second + "/social_security_2026-11-26.csv"
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: csv)))
+        let phone = try #require(bytes.firstRange(of: Array("138 1234 5678".utf8)))
+        bytes.replaceSubrange(phone, with: Array("138 1234 5679".utf8))
+        try Data(bytes).write(to: URL(fileURLWithPath: csv))
+        for night in 0..<6 {
+            let report = try Runner(
+                pipeline: pipeline, inbox: night.isMultiple(of: 2) ? first : second, stateFolder: folder.file("state")
+            ).run()
+            #expect(report.status == .succeeded)
+        }
+        let dry = try Housekeeping.run(
+            pipeline: pipeline, stateFolder: folder.file("state"), publishFolder: nil, dryRun: true)
+        let again = try Housekeeping.run(
+            pipeline: pipeline, stateFolder: folder.file("state"), publishFolder: nil, dryRun: true)
+        let done = try Housekeeping.run(
+            pipeline: pipeline, stateFolder: folder.file("state"), publishFolder: nil, dryRun: false)
+        #expect(done.history.runs > 0)
+        #expect(dry.history == done.history)
+        #expect(again.history == done.history)
+        let after = try Housekeeping.run(
+            pipeline: pipeline, stateFolder: folder.file("state"), publishFolder: nil, dryRun: true)
+        #expect(after.history.runs == 0 && after.history.sourceFiles == 0 && after.history.matchModels == 0)
+    }
 }

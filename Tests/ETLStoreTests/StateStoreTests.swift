@@ -278,4 +278,25 @@ import Testing
         #expect(runs[1].message == "no files")
         #expect(runs[0].finishedAt != nil)
     }
+
+    /// Earlier versions gave a killed run the time the next run began as its end, and said
+    /// that nothing of it became current: neither is known, so neither is shown.
+    @Test func aKilledRunMarkedByAnEarlierVersionShowsNoEndTimeAndNoFalseClaim() throws {
+        let folder = TemporaryDirectory()
+        let store = try StateStore(folder: folder.path)
+        let run = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        try store.finishRun(
+            run, status: .interrupted, message: "the process ended before the run did; nothing of it became current")
+        let shown = try #require(try store.runs(limit: 1).first)
+        #expect(shown.finishedAt == nil)
+        #expect(
+            shown.message
+                == "the process ended before the run did (killed, or the machine stopped), at a time not recorded; what it had committed (imports, resolution, datasets) stays, as it was when it ended"
+        )
+        // A run stopped by a signal ended at a known time, with its own message.
+        let stopped = try store.beginRun(pipeline: "p", pipelineSHA256: "x")
+        try store.finishRun(stopped, status: .interrupted, message: "stopped by SIGTERM")
+        let shownStopped = try #require(try store.runs(limit: 1).first)
+        #expect(shownStopped.finishedAt != nil && shownStopped.message == "stopped by SIGTERM")
+    }
 }

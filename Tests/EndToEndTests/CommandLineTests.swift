@@ -158,6 +158,56 @@ import Testing
         #expect(audit.map(\.action) == ["rejects --reveal"])
     }
 
+    /// A failed source keeps none of what it read (its earlier records stay), so its records
+    /// are neither shown as staged nor added to the staged total, by `etl run` or `etl status`.
+    @Test func aFailedSourceCountsNoRecordAsStaged() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        let state = folder.file("state")
+        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: inbox)
+        #expect(try BinaryRunner.run(["run", "demo", "--inbox", inbox, "--state", state]).exitCode == 0)
+        // Next night's social security export has 5 records of 20: the shrink guard refuses it.
+        let csv = inbox + "/social_security_2026-11-26.csv"
+        let lines = Array(try Data(contentsOf: URL(fileURLWithPath: csv))).split(
+            separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        try Data(lines.prefix(7).joined(separator: [UInt8(ascii: "\n")]) + [UInt8(ascii: "\n")]).write(
+            to: URL(fileURLWithPath: csv))
+        let run = try BinaryRunner.run(["run", "demo", "--inbox", inbox, "--state", state])
+        #expect(run.exitCode == 2)
+        #expect(run.stderr.contains("Error: social_security: the export has 5 records, fewer than 50%"))
+        #expect(run.stdout.contains("social_security   failed         1     5       0         0        0\n"))
+        #expect(run.stdout.contains("total                            1     5       0         0        0\n"))
+        #expect(
+            run.stdout.contains(
+                "social_security: social_security_2026-11-26.csv (GB18030, 836 B): read 5, rejected 0; none kept: the source failed and keeps its earlier records"
+            ))
+        let text = try BinaryRunner.run(["status", "--state", state])
+        let second = try #require(text.stdout.split(separator: "\n").first { $0.hasPrefix("  2  demo      partial") })
+        #expect(second.contains("     5       0         0        0"))
+        let json = try BinaryRunner.run(["status", "--json", "--state", state])
+        let runs = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let failed = try #require((runs.first?["sources"] as? [[String: Any]])?.first)
+        #expect(failed["status"] as? String == "failed")
+        #expect(failed["read"] as? Int == 5 && failed["staged"] as? Int == 0 && failed["rejected"] as? Int == 0)
+    }
+
+    /// The heading over the datasets counts the ones published, not the ones the pipeline has.
+    @Test func thePublishedHeadingCountsWhatWasPublished() throws {
+        let folder = TemporaryDirectory()
+        let state = folder.file("state")
+        func run(_ date: String) throws -> String {
+            let result = try BinaryRunner.run(["run", "demo", "--state", state, "--snapshot-date", date])
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            return result.stdout
+        }
+        #expect(try run("2040-11-27").contains("\nPublished 3 datasets in "))
+        // Five years on the elderly list has grown; the other datasets are as they were.
+        #expect(try run("2045-11-27").contains("\nPublished 1 of 3 datasets (2 unchanged) in "))
+        let again = try run("2045-11-27")
+        #expect(again.contains("\nNo dataset published (all 3 unchanged) in "))
+        #expect(!again.contains("Published 3"))
+    }
+
     @Test func statusNamesWhySourcesFailed() throws {
         let folder = TemporaryDirectory()
         let inbox = folder.file("inbox")
@@ -222,6 +272,8 @@ import Testing
     @Test func statusListsRunsNewestFirstAsTextAndJSON() throws {
         let folder = TemporaryDirectory()
         let state = folder.file("state")
+        // A state folder that exists but holds no run yet.
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
         let empty = try BinaryRunner.run(["status", "--state", state])
         #expect(empty.exitCode == 0)
         #expect(empty.stdout == "No runs yet in \(state).\n")
@@ -304,6 +356,25 @@ import Testing
         #expect(again.stdout == links.stdout)
     }
 
+    /// A mistyped --state or ETL_STATE must not read as "no runs yet" and exit 0.
+    @Test func statusOfAStateFolderThatDoesNotExistFails() throws {
+        let folder = TemporaryDirectory()
+        let missing = folder.file("does-not-exist")
+        for arguments in [["status", "--state", missing], ["status", "--json", "--state", missing]] {
+            let result = try BinaryRunner.run(arguments)
+            #expect(result.exitCode == 1)
+            #expect(result.stdout.isEmpty)
+            #expect(
+                result.stderr.hasPrefix("Error: there is no state folder \(missing); check the folder given by --state")
+            )
+            #expect(result.stderr.contains("ETL_STATE"))
+        }
+        let fromEnvironment = try BinaryRunner.run(["status"], in: folder.path, environment: ["ETL_STATE": missing])
+        #expect(fromEnvironment.exitCode == 1)
+        #expect(fromEnvironment.stderr.hasPrefix("Error: there is no state folder \(missing);"))
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
     @Test func linksWithoutARunSaySoAndFail() throws {
         let folder = TemporaryDirectory()
         let result = try BinaryRunner.run(["links", "demo", "--state", folder.file("none")])
@@ -380,6 +451,22 @@ import Testing
             "run", "demo", "--state", folder.file("s"), "--accept-shrink", "social_securty",
         ])
         #expect(result.exitCode == 64)
-        #expect(result.stderr.hasPrefix("Error: Unknown source 'social_securty'. Did you mean 'social_security'?"))
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: Unknown source 'social_securty' in --accept-shrink. Did you mean 'social_security'? The sources of "
+            ))
+        #expect(result.stderr.contains("demo.json are: social_security, health_insurance, civil_affairs;"))
+    }
+
+    @Test func anAcceptShrinkNameLikeNoSourceListsTheSources() throws {
+        let folder = TemporaryDirectory()
+        let result = try BinaryRunner.run(["run", "demo", "--state", folder.file("s"), "--accept-shrink", "nosuch"])
+        #expect(result.exitCode == 64)
+        #expect(result.stdout.isEmpty)
+        #expect(
+            result.stderr.hasPrefix(
+                "Error: Unknown source 'nosuch' in --accept-shrink. The sources of pipelines/demo.json are: social_security, health_insurance, civil_affairs; name one or more of them, separated by commas\nUsage: etl run"
+            ))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("s")))
     }
 }

@@ -99,4 +99,59 @@ import Testing
         let grouped = String(residents.dropLast(3)) + "," + String(residents.suffix(3))
         #expect(snapshots.stdout.contains("\(grouped) rows"))
     }
+
+    /// A run killed with `kill -9` has no end time in `etl status` (not the moment the next run
+    /// began), and its message says what of it became current instead of claiming nothing did.
+    @Test func aKilledRunIsShownWithNoEndTime() throws {
+        let folder = TemporaryDirectory()
+        let inbox = folder.file("inbox")
+        try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+        _ = try SynthWriter(profile: SynthProfile.named("default")!, seed: 5).write(people: 8000, to: inbox)
+        let state = folder.file("state")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BinaryRunner.executable)
+        process.arguments = arguments(inbox, state)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Killed as soon as the state store shows it running.
+        var shownRunning = false
+        while process.isRunning && !shownRunning {
+            shownRunning = try BinaryRunner.run(["status", "--json", "--state", state]).stdout.contains(
+                "\"status\": \"running\"")
+        }
+        let killed = process.isRunning
+        if killed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try #require(shownRunning && killed, "the run ended before it could be killed")
+        let preamble =
+            "the process ended before the run did (killed, or the machine stopped), at a time not recorded; "
+
+        func killedRun() throws -> [String: Any] {
+            let status = try BinaryRunner.run(["status", "--json", "--state", state])
+            #expect(status.exitCode == 0)
+            let runs = try #require(
+                try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+            return try #require(runs.first { $0["id"] as? Int == 1 })
+        }
+        for moment in ["before the next run", "after the next run"] {
+            let run = try killedRun()
+            #expect(run["status"] as? String == "interrupted", "\(moment)")
+            #expect(run["finishedAt"] is NSNull, "\(moment)")
+            #expect(run["durationSeconds"] is NSNull, "\(moment)")
+            let message = try #require(run["message"] as? String)
+            #expect(message.hasPrefix(preamble), "\(moment)")
+            #expect(message.contains("its resolution of residents was"), "\(moment)")
+            let text = try BinaryRunner.run(["status", "--state", state]).stdout
+            let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("  1  synth") })
+            #expect(row.contains(" interrupted ") && row.contains(" unknown "), "\(moment)")
+            #expect(text.contains("\n\nInterrupted runs:\n  run 1: " + preamble), "\(moment)")
+            if moment == "before the next run" {
+                let next = try BinaryRunner.run(arguments(inbox, state))
+                #expect(next.exitCode == 0, "\(next.stderr)")
+                #expect(
+                    next.stdout.contains("Earlier runs whose process ended before they did, now marked interrupted: 1"))
+            }
+        }
+    }
 }
