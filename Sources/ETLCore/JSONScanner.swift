@@ -52,7 +52,15 @@ public struct JSONScanner {
             found = "the end of the input"
         } else {
             let byte = bytes[index]
-            found = (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : String(format: byte)
+            let shown = (0x21...0x7E).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : String(format: byte)
+            // Text where a value should start is nearly always a text value someone left
+            // unquoted (a name in Chinese, say); the literals true, false and null are lower case.
+            let isLetter = (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            if expected == "a value", byte >= 0x80 || isLetter {
+                found = "text without quotes (starting with \(shown)); a text value must be in double quotes"
+            } else {
+                found = shown
+            }
         }
         return JSONSyntaxError(offset: index, message: "expected \(expected), found \(found)")
     }

@@ -102,7 +102,8 @@ final class JSONDocumentReader: RawRecordReader {
                     Reject(
                         location: location,
                         reason: .undecodableBytes(
-                            encoding: "UTF-8", byteOffset: input.baseOffset + error.offset, field: "a JSON string"),
+                            encoding: "UTF-8", byteOffset: input.baseOffset + error.offset,
+                            field: "a text value; JSON files must be UTF-8"),
                         raw: text(scanner.bytes, start, scanner.index)))
             }
             if scanner.index - start > maxRecordBytes {

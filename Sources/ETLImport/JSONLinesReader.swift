@@ -68,7 +68,7 @@ final class JSONLinesReader: RawRecordReader {
                         location: location,
                         reason: .undecodableBytes(
                             encoding: "UTF-8", byteOffset: input.baseOffset + start + error.offset,
-                            field: "a JSON string"),
+                            field: "a text value; JSON files must be UTF-8"),
                         raw: String(decoding: bytes, as: UTF8.self)))
             } catch  where error.isNestingError {
                 return .reject(

@@ -53,6 +53,15 @@ import Testing
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
     }
 
+    @Test func unquotedTextWhereAValueShouldBeSaysItNeedsQuotes() {
+        #expect(
+            failure("{\"name\": 张三}")?.message
+                == "expected a value, found text without quotes (starting with byte 0xE5); a text value must be in double quotes"
+        )
+        #expect(failure("[N/A]")?.message.contains("text without quotes (starting with 'N')") == true)
+        #expect(failure("[-]")?.message.contains("without quotes") == false)
+    }
+
     @Test func limitsNestingDepth() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(failure(deep)?.message.contains("nested deeper") == true)

@@ -237,7 +237,9 @@ import Testing
         let rejects = items.rejects
         try #require(rejects.count == 2)
         #expect(
-            rejects[0].reason == .undecodableBytes(encoding: "UTF-8", byteOffset: before.count, field: "a JSON string"))
+            rejects[0].reason
+                == .undecodableBytes(
+                    encoding: "UTF-8", byteOffset: before.count, field: "a text value; JSON files must be UTF-8"))
         #expect(rejects[0].location.line == 3)
         guard case .undecodableBytes("UTF-8", _, _) = rejects[1].reason else {
             Issue.record("expected undecodable bytes, got \(rejects[1].reason)")
@@ -363,7 +365,8 @@ import Testing
         try #require(items.count == 3)
         #expect(
             items[1].reject?.reason
-                == .undecodableBytes(encoding: "UTF-8", byteOffset: before.count, field: "a JSON string"))
+                == .undecodableBytes(
+                    encoding: "UTF-8", byteOffset: before.count, field: "a text value; JSON files must be UTF-8"))
         #expect(items[1].reject?.location.line == 2)
         #expect(items.records.map(\.key) == ["K1", "K3"])
     }
