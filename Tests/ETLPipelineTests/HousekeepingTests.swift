@@ -55,15 +55,8 @@ import Testing
         var pipeline = try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
         pipeline.keepRuns = 2
         // Two exports that differ in one phone number, sent on alternate nights.
-        let first = folder.file("first")
-        let second = folder.file("second")
-        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: first)
-        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: second)
-        let csv = second + "/social_security_2026-11-26.csv"
-        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: csv)))
-        let phone = try #require(bytes.firstRange(of: Array("138 1234 5678".utf8)))
-        bytes.replaceSubrange(phone, with: Array("138 1234 5679".utf8))
-        try Data(bytes).write(to: URL(fileURLWithPath: csv))
+        let exports = try TwoExports(in: folder)
+        let (first, second) = (exports.first, exports.second)
         for night in 0..<6 {
             let report = try Runner(
                 pipeline: pipeline, inbox: night.isMultiple(of: 2) ? first : second, stateFolder: folder.file("state")

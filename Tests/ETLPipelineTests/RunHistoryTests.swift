@@ -17,16 +17,9 @@ import Testing
     @Test func aKilledRunIsShownWithWhatOfItBecameCurrentAndNoEndTime() throws {
         let folder = TemporaryDirectory()
         let pipeline = try Pipeline.load(path: Repository.path("pipelines/demo.json")).0
-        let first = folder.file("first")
-        let second = folder.file("second")
-        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: first)
-        try FileManager.default.copyItem(atPath: Repository.path("fixtures/inbox"), toPath: second)
-        // The second export of social security differs in one phone number.
-        let csv = second + "/social_security_2026-11-26.csv"
-        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: csv)))
-        let phone = try #require(bytes.firstRange(of: Array("138 1234 5678".utf8)))
-        bytes.replaceSubrange(phone, with: Array("138 1234 5679".utf8))
-        try Data(bytes).write(to: URL(fileURLWithPath: csv))
+        // Two exports that differ in one phone number, sent on alternate nights.
+        let exports = try TwoExports(in: folder)
+        let (first, second) = (exports.first, exports.second)
         let state = folder.file("state")
         #expect(try Runner(pipeline: pipeline, inbox: first, stateFolder: state).run().status == .succeeded)
 
