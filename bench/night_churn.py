@@ -5,9 +5,10 @@
         values resolution reads) from STATE_FOLDER/state.sqlite
     python3 bench/night_churn.py compare LINKS_BEFORE.csv CONTENT_BEFORE.tsv \\
             LINKS_AFTER.csv CONTENT_AFTER.tsv [TRUTH.csv]
-        counts the residents, before or after the night, that hold no record the night
-        added, changed or deleted, and yet whose records the night grouped differently; with
-        the synthetic truth, how many of the pairs it joined and parted are one person
+        counts the residents that held no record the night added, changed or deleted, and yet
+        whose records the night grouped differently (in all, and those with no changed record in
+        any resident they went to); for the latter, with the synthetic truth, how many of the
+        pairs it joined and parted are one person
     python3 bench/night_churn.py models STATE_FOLDER
         prints, per field and level, the weight (bits) of the last two runs' match models and
         the change, for the levels that moved by half a bit or more
@@ -59,22 +60,38 @@ def compare(links_before, content_before, links_after, content_after, truth_path
     before, after = contents(content_before), contents(content_after)
     touched = {record for record in before.keys() | after.keys() if before.get(record) != after.get(record)}
     was, now = links(links_before), links(links_after)
+    members_before, members_after = collections.defaultdict(set), collections.defaultdict(set)
+    for record, resident in was.items():
+        members_before[resident].add(record)
+    for record, resident in now.items():
+        members_after[resident].add(record)
+    # Residents before the night that hold none of the records it touched. One is regrouped
+    # when its records are not, after the night, exactly the untouched records of one resident.
+    untouched = [resident for resident, members in members_before.items() if not members & touched]
+    regrouped, apart_from_changes = 0, 0
+    for resident in untouched:
+        members = members_before[resident]
+        after = {now.get(record) for record in members}
+        if len(after) == 1 and None not in after and members_after[next(iter(after))] - touched == members:
+            continue
+        regrouped += 1
+        # Strictly apart from the night's changes: no resident it went to holds a touched record.
+        if not any(members_after[resident_after] & touched for resident_after in after if resident_after):
+            apart_from_changes += 1
+    # Pairs of records of untouched residents (before and after) that were joined or parted.
     touched_before = {was[record] for record in touched if record in was}
     touched_after = {now[record] for record in touched if record in now}
-    # Records whose resident held no touched record, before and after the night.
-    untouched = [
+    quiet = [
         record for record in was
         if record in now and was[record] not in touched_before and now[record] not in touched_after
     ]
-    joined = linked_pairs(now, untouched) - linked_pairs(was, untouched)
-    parted = linked_pairs(was, untouched) - linked_pairs(now, untouched)
-    moved = {record for pair in joined | parted for record in pair}
-    residents = len({was[record] for record in untouched})
+    joined = linked_pairs(now, quiet) - linked_pairs(was, quiet)
+    parted = linked_pairs(was, quiet) - linked_pairs(now, quiet)
     print(f"records the night added, changed or deleted: {len(touched):,}")
     print(
-        f"residents holding none of them: {residents:,}; regrouped by the night: "
-        f"{len({was[record] for record in moved}):,} "
-        f"({len(joined):,} pairs joined, {len(parted):,} parted)")
+        f"residents holding none of them: {len(untouched):,}; regrouped by the night: {regrouped:,}, "
+        f"of them {apart_from_changes:,} with no changed record in any resident they went to")
+    print(f"  among those apart from the changes: {len(joined):,} pairs joined, {len(parted):,} parted")
     if truth_path:
         with open(truth_path, encoding="utf-8", newline="") as file:
             person = {(row["source"], row["record_key"]): row["person"] for row in csv.DictReader(file)}
@@ -94,7 +111,10 @@ def models(state):
     print(f"level weights (bits) that moved by 0.5 or more, run {before_run} -> run {after_run}:")
     for field, name in enumerate(FIELDS):
         for level in range(len(before["m"][field])):
-            weights = [math.log2(model["m"][field][level] / model["u"][field][level]) for model in (before, after)]
+            pairs = [(model["m"][field][level], model["u"][field][level]) for model in (before, after)]
+            if any(m <= 0 or u <= 0 for m, u in pairs):
+                continue  # no finite weight (the store keeps probabilities off 0, so not expected)
+            weights = [math.log2(m / u) for m, u in pairs]
             if abs(weights[1] - weights[0]) >= 0.5:
                 print(f"  {name} level {level}: {weights[0]:.2f} -> {weights[1]:.2f} ({weights[1] - weights[0]:+.2f})")
 

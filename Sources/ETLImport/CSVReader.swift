@@ -347,7 +347,7 @@ final class CSVReader: RawRecordReader {
             return .reject(
                 Reject(
                     location: location, reason: .wrongFieldCount(found: fields.count, expected: header.count),
-                    raw: rawLine(recordStart, end), recordKey: rejectedRowKey()))
+                    raw: rawLine(recordStart, end)))
         }
         for (column, field) in fields.enumerated() {
             let slot = columnSlots[column]
@@ -374,7 +374,9 @@ final class CSVReader: RawRecordReader {
     }
 
     /// The key of a row being rejected, when the row has its key column among its first
-    /// `completeFields` fields (all of them by default) and it reads cleanly.
+    /// `completeFields` fields (all of them by default) and it reads cleanly. Not for a row
+    /// with too many or too few fields: a comma too many or too few before the key column
+    /// would shift another field, perhaps personal data, into its place.
     private func rejectedRowKey(completeFields: Int? = nil) -> String? {
         guard let keyColumn, keyColumn < min(fields.count, completeFields ?? fields.count) else { return nil }
         let field = fields[keyColumn]

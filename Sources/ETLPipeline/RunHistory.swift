@@ -69,10 +69,12 @@ public enum LatestRejects {
 
     /// `nil` when the folder holds no state store yet. Revealing the raw text (which may hold
     /// personal data) is written to the audit log.
+    /// - Throws: `PipelineError.noStateFolder` when `stateFolder` does not exist.
     public static func list(
         pipeline: String, stateFolder: String, revealing: Bool
     ) throws(PipelineError) -> [ListedReject]? {
-        try RunHistory.reading(stateFolder) { store throws(StoreError) in
+        guard access(stateFolder, F_OK) == 0 else { throw .noStateFolder(stateFolder) }
+        return try RunHistory.reading(stateFolder) { store throws(StoreError) in
             if revealing { try store.audit(action: "rejects --reveal", subject: pipeline) }
             return try store.latestRejects(pipeline: pipeline, revealing: revealing)
         }

@@ -161,16 +161,9 @@ public struct Runner {
                         // A stop is an interruption, not a partial run, whatever was published
                         // before it.
                         status = .interrupted
-                        let done = report.datasets.filter { $0.stoppedBy == nil && $0.status != .failed }
-                        let stopped = report.datasets.filter { $0.stoppedBy != nil }
-                        let names = { (datasets: [DatasetReport]) in
-                            datasets.map { "'\($0.name)'" }.joined(separator: ", ")
-                        }
                         message =
                             (message.map { $0 + "; " } ?? "")
-                            + "stopped by \(signal) while publishing: "
-                            + (done.isEmpty ? "" : "\(names(done)) \(done.count == 1 ? "is" : "are") current; ")
-                            + "\(names(stopped)) \(stopped.count == 1 ? "keeps its" : "keep their") previous snapshot"
+                            + Runner.stoppedWhilePublishing(by: signal, datasets: report.datasets)
                     } else if failed > 0 {
                         status = status == .succeeded ? .partial : status
                         message =
@@ -365,6 +358,23 @@ public struct Runner {
         else { return nil }
         return
             "\(source.name): the export has \(counts.staged) records, fewer than \(Runner.percent(guards.minShareOfPrevious)) of the \(previous) staged now (limits.minShareOfPrevious); the earlier records are kept. If the register really shrank, run again with --accept-shrink \(source.name)"
+    }
+
+    /// What a stop while publishing left: the datasets published before it, those that failed
+    /// before it (with why), and those that keep their previous snapshot.
+    static func stoppedWhilePublishing(by signal: String, datasets: [DatasetReport]) -> String {
+        let done = datasets.filter { $0.stoppedBy == nil && $0.status != .failed }
+        let failed = datasets.filter { $0.stoppedBy == nil && $0.status == .failed }
+        let stopped = datasets.filter { $0.stoppedBy != nil }
+        let names = { (datasets: [DatasetReport]) in datasets.map { "'\($0.name)'" }.joined(separator: ", ") }
+        var parts: [String] = []
+        if !done.isEmpty { parts.append("\(names(done)) \(done.count == 1 ? "is" : "are") current") }
+        if !failed.isEmpty {
+            parts.append(
+                "\(names(failed)) failed before it (\(failed.compactMap(\.failure).joined(separator: "; ")))")
+        }
+        parts.append("\(names(stopped)) \(stopped.count == 1 ? "keeps its" : "keep their") previous snapshot")
+        return "stopped by \(signal) while publishing: " + parts.joined(separator: "; ")
     }
 
     /// 0.0125 → "1.25%".

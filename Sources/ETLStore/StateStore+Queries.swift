@@ -68,8 +68,9 @@ extension StateStore {
         return rejects
     }
 
-    /// Every reject of each source's latest import in `pipeline` (the latest run that read a
-    /// file of it, whether the source then succeeded or failed), by source, file and line; with
+    /// Every reject of each source's latest import in `pipeline` (the latest run that finished
+    /// reading its files, whether the source then succeeded or failed; not one killed midway),
+    /// by source, file and line; with
     /// `revealing`, each one's raw text, which may hold personal data.
     public func latestRejects(pipeline: String, revealing: Bool = false) throws(StoreError) -> [ListedReject] {
         let select = try database.prepare(
@@ -77,7 +78,7 @@ extension StateStore {
             SELECT s.name, f.path, r.line, r.record_index, r.byte_offset, r.category, r.reason, r.record_key,
                 r.run_id, \(revealing ? "r.raw" : "NULL")
             FROM sources s JOIN rejects r ON r.source_id = s.id JOIN source_files f ON f.id = r.file_id
-            WHERE s.pipeline = ? AND r.run_id = (SELECT max(run_id) FROM source_files WHERE source_id = s.id)
+            WHERE s.pipeline = ? AND r.run_id = (SELECT max(run_id) FROM run_sources WHERE source_id = s.id AND files > 0)
             ORDER BY s.id, f.id, r.line, r.record_index
             """)
         try select.bind([.text(pipeline)])

@@ -1,10 +1,11 @@
 import ETLCore
-import ETLPipeline
-import ETLPublish
 import ETLStore
 import Foundation
 import TestSupport
 import Testing
+
+@testable import ETLPipeline
+@testable import ETLPublish
 
 /// `etl run` on the demo publishes its three datasets: complete, verifiable, and with no raw
 /// identifier in a dataset that is not identified.
@@ -124,6 +125,27 @@ import Testing
         #expect(elderly.status == .failed && elderly.version == "v000001")
         let catalog = SnapshotCatalog(folder: folder.file("state/published"), dataset: "elderly_care")
         #expect(try catalog.verifyCurrent().version == "v000001")
+    }
+
+    @Test func aStopWhilePublishingNamesWhatWasPublishedWhatFailedAndWhatKeepsItsSnapshot() {
+        func dataset(
+            _ name: String, _ status: DatasetReport.Status, failure: String? = nil, stoppedBy: String? = nil
+        )
+            -> DatasetReport
+        {
+            DatasetReport(
+                name: name, recipient: "r", identified: false, status: status, failure: failure, stoppedBy: stoppedBy)
+        }
+        let message = Runner.stoppedWhilePublishing(
+            by: "SIGINT",
+            datasets: [
+                dataset("a", .published), dataset("b", .failed, failure: "no k"),
+                dataset("c", .failed, failure: "stopped", stoppedBy: "SIGINT"),
+            ])
+        #expect(
+            message
+                == "stopped by SIGINT while publishing: 'a' is current; 'b' failed before it (no k); 'c' keeps its previous snapshot"
+        )
     }
 
     @Test func aStopWhilePublishingInterruptsTheRunAndKeepsThePreviousSnapshots() throws {

@@ -232,14 +232,15 @@ extension RunnerTests {
             try StateStore(folder: state).links(pipeline: "demo").first { $0.key == key }?.residentID
         }
         let before = try #require(try resident("SB00100001"))
-        // The next social security export has one field too many on SB00100001's row.
+        // The next social security export has a byte that is no GB18030 at the end of
+        // SB00100001's row, after its key.
         let path = inbox + "/social_security_2026-11-26.csv"
         let original = try Data(contentsOf: URL(fileURLWithPath: path))
         var lines = [UInt8](original).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(
             Array.init)
         let row = try #require(lines.firstIndex { $0.starts(with: Array("SB00100001,".utf8)) })
         let end = lines[row].last == UInt8(ascii: "\r") ? lines[row].count - 1 : lines[row].count
-        lines[row].insert(contentsOf: Array(",extra".utf8), at: end)
+        lines[row].insert(0xFF, at: end)
         try Data(Array(lines.joined(separator: [UInt8(ascii: "\n")]))).write(to: URL(fileURLWithPath: path))
         let broken = try Runner(pipeline: pipeline, inbox: inbox, stateFolder: state).run()
         #expect(broken.status == .succeeded)
