@@ -49,6 +49,7 @@ struct StatusCommand {
                 "{\"name\": \(JSONWriter.string(source.name)), \"status\": \(JSONWriter.string(source.status.rawValue)), "
                     + "\"files\": \(source.files), \"read\": \(source.counts.read), \"staged\": \(source.kept.staged), "
                     + "\"rejected\": \(source.counts.rejected), \"deleted\": \(source.deleted), "
+                    + "\"kept\": \(source.keptForRejects), \"heldBack\": \(source.deletionsHeldBack), "
                     + "\"message\": \(source.message.map(JSONWriter.string) ?? "null")}"
             }.joined(separator: ", ")
             text += "], \"datasets\": ["
@@ -110,6 +111,24 @@ struct StatusCommand {
         }
         if !failures.isEmpty {
             text += "\n\nFailed sources:\n" + failures.joined(separator: "\n")
+        }
+        let kept = runs.flatMap { run in
+            run.sources.compactMap { source -> String? in
+                guard source.keptForRejects > 0 || source.deletionsHeldBack > 0 else { return nil }
+                var parts: [String] = []
+                if source.keptForRejects > 0 {
+                    parts.append("\(Summary.grouped(source.keptForRejects)) kept as their new rows were rejected")
+                }
+                if source.deletionsHeldBack > 0 {
+                    parts.append(
+                        "\(Summary.grouped(source.deletionsHeldBack)) missing from the export kept, as a rejected record's key could not be read"
+                    )
+                }
+                return "  run \(run.id): \(source.name): " + parts.joined(separator: "; ")
+            }
+        }
+        if !kept.isEmpty {
+            text += "\n\nRecords kept, not deleted:\n" + kept.joined(separator: "\n")
         }
         let unpublished = runs.flatMap { run in
             run.datasets.compactMap { dataset in dataset.message.map { "  run \(run.id): \($0)" } }

@@ -79,7 +79,8 @@ public struct Runner {
                 let report = importSource(source, sourceID: sourceID, runID: runID, inbox: inbox, store: store)
                 try store.recordSource(
                     run: runID, source: sourceID, status: report.status, files: report.files.count,
-                    counts: report.counts, deleted: report.deleted, message: report.failure)
+                    counts: report.counts, deleted: report.deleted, kept: report.keptForRejects,
+                    heldBack: report.deletionsHeldBack, message: report.failure)
                 reports.append(report)
                 events?(.imported(report))
             }

@@ -66,6 +66,10 @@ public struct SourceRunSummary: Sendable, Equatable {
     public var counts: RecordCounts
     /// Records of the earlier export that this one no longer has.
     public var deleted = 0
+    /// Earlier records kept because their rows in this export were rejected.
+    public var keptForRejects = 0
+    /// Records this export no longer has, kept because a rejected record's key was unreadable.
+    public var deletionsHeldBack = 0
     public var message: String?
 
     /// `counts` as kept: none staged when the source failed.

@@ -216,6 +216,12 @@ enum Schema {
         """
         ALTER TABLE rejects ADD COLUMN record_key TEXT;
         """,
+        // Per source and run, the earlier records kept because their new rows were rejected,
+        // and the missing records kept because a rejected record's key could not be read.
+        """
+        ALTER TABLE run_sources ADD COLUMN kept INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE run_sources ADD COLUMN held_back INTEGER NOT NULL DEFAULT 0;
+        """,
     ]
 
     /// The schema version this build writes.

@@ -228,18 +228,19 @@ extension StateStore {
     /// Records one source's outcome in a run.
     public func recordSource(
         run runID: Int64, source sourceID: Int64, status: RunStatus, files: Int, counts: RecordCounts,
-        deleted: Int = 0, message: String?
+        deleted: Int = 0, kept: Int = 0, heldBack: Int = 0, message: String?
     ) throws(StoreError) {
         let upsert = try cached(
             """
             INSERT OR REPLACE INTO run_sources (run_id, source_id, status, files, read, staged, rejected, deleted,
-                message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                kept, held_back, message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try upsert.bind([
             .integer(runID), .integer(sourceID), .text(status.rawValue), .integer(Int64(files)),
             .integer(Int64(counts.read)), .integer(Int64(counts.staged)), .integer(Int64(counts.rejected)),
-            .integer(Int64(deleted)), message.map(SQLValue.text) ?? .null,
+            .integer(Int64(deleted)), .integer(Int64(kept)), .integer(Int64(heldBack)),
+            message.map(SQLValue.text) ?? .null,
         ])
         try upsert.run()
     }
@@ -286,7 +287,7 @@ extension StateStore {
         }
         let sources = try database.prepare(
             """
-            SELECT s.name, r.status, r.files, r.read, r.staged, r.rejected, r.message, r.deleted
+            SELECT s.name, r.status, r.files, r.read, r.staged, r.rejected, r.message, r.deleted, r.kept, r.held_back
             FROM run_sources r JOIN sources s ON s.id = r.source_id
             WHERE r.run_id = ? ORDER BY s.id
             """)
@@ -304,7 +305,8 @@ extension StateStore {
                         counts: RecordCounts(
                             read: sources.int(at: 3) ?? 0, staged: sources.int(at: 4) ?? 0,
                             rejected: sources.int(at: 5) ?? 0),
-                        deleted: sources.int(at: 7) ?? 0, message: sources.text(at: 6)))
+                        deleted: sources.int(at: 7) ?? 0, keptForRejects: sources.int(at: 8) ?? 0,
+                        deletionsHeldBack: sources.int(at: 9) ?? 0, message: sources.text(at: 6)))
             }
             runs[index].residentEvents = try residentEventCounts(run: runs[index].id)
             try datasets.bind([.integer(runs[index].id)])

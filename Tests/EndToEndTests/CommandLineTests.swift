@@ -131,6 +131,14 @@ import Testing
                 "Kept, not deleted:\n  health_insurance: 2 records missing from the export kept, not deleted: 1 rejected row has no record key that could be read"
             ), "\(result.stdout)")
         #expect(result.stderr.contains("Warning: health_insurance: 2 records missing from the export were kept"))
+        let status = try BinaryRunner.run(["status", "--state", state])
+        #expect(
+            status.stdout.contains(
+                "Records kept, not deleted:\n  run 2: health_insurance: 2 missing from the export kept, as a rejected record's key could not be read"
+            ), "\(status.stdout)")
+        let json = try BinaryRunner.run(["status", "--json", "--state", state])
+        #expect(json.stdout.contains("\"name\": \"health_insurance\", \"status\": \"succeeded\""))
+        #expect(json.stdout.contains("\"deleted\": 0, \"kept\": 0, \"heldBack\": 2"))
     }
 
     @Test func rejectsListsEveryRejectOfTheLatestImportsWithoutPersonalValues() throws {
