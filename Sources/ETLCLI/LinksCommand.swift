@@ -32,26 +32,9 @@ struct LinksCommand {
             console.err("Error: \(error)")
             return .failure
         }
-        var text = "source,record_key,resident_id\n"
-        for link in links {
-            text += LinksCommand.field(link.source) + "," + LinksCommand.field(link.key) + "," + link.residentID + "\n"
-            if text.utf8.count >= 1 << 16 {
-                console.outPartial(text)
-                text = ""
-            }
-        }
-        console.outPartial(text)
+        console.writeCSV(
+            header: ["source", "record_key", "resident_id"],
+            rows: links.lazy.map { [$0.source, $0.key, $0.residentID] })
         return .success
-    }
-
-    /// A CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
-    static func field(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
-        var quoted = "\""
-        for character in text.unicodeScalars {
-            if character == "\"" { quoted += "\"" }
-            quoted.unicodeScalars.append(character)
-        }
-        return quoted + "\""
     }
 }

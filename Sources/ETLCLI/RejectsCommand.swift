@@ -28,23 +28,19 @@ struct RejectsCommand {
             console.err("Error: \(error)")
             return .failure
         }
-        var text =
-            "run,source,file,line,record_index,byte_offset,category,reason,record_key" + (revealing ? ",raw" : "")
-            + "\n"
-        for reject in rejects {
-            let place = reject.summary
-            var fields = [
-                String(reject.run), place.source, place.file, String(place.line), String(place.recordIndex),
-                place.byteOffset.map(String.init) ?? "", place.category, place.reason, reject.recordKey ?? "",
-            ]
-            if revealing { fields.append(reject.raw ?? "") }
-            text += fields.map(LinksCommand.field).joined(separator: ",") + "\n"
-            if text.utf8.count >= 1 << 16 {
-                console.outPartial(text)
-                text = ""
-            }
-        }
-        console.outPartial(text)
+        let header = [
+            "run", "source", "file", "line", "record_index", "byte_offset", "category", "reason", "record_key",
+        ]
+        console.writeCSV(
+            header: header + (revealing ? ["raw"] : []),
+            rows: rejects.lazy.map { reject in
+                let place = reject.summary
+                let fields = [
+                    String(reject.run), place.source, place.file, String(place.line), String(place.recordIndex),
+                    place.byteOffset.map(String.init) ?? "", place.category, place.reason, reject.recordKey ?? "",
+                ]
+                return revealing ? fields + [reject.raw ?? ""] : fields
+            })
         return .success
     }
 }

@@ -100,7 +100,7 @@ struct ReviewCommand {
             for index in ReviewCommand.fields.indices {
                 row += [item.pair.first.values[index] ?? "", item.pair.second.values[index] ?? ""]
             }
-            text += (row + [""]).map(LinksCommand.field).joined(separator: ",") + "\r\n"
+            text += (row + [""]).map(Console.csvField).joined(separator: ",") + "\r\n"
         }
         return text
     }
