@@ -58,13 +58,17 @@ import Testing
         let expected = try partition(reference)
         #expect(expected.count > 3000)
 
-        // A full switch from one register to the other, timed, then runs killed at moments
-        // spread over that time.
+        // A full switch from one register to the other, timed both ways, then runs killed at
+        // moments spread over that time. The shorter switch is the one kept: a switch slowed
+        // by other work on the machine would put most moments after the later runs' ends.
         let state = folder.file("state")
         #expect(try BinaryRunner.run(arguments(inboxes[0], state)).exitCode == 0)
-        let started = Date()
-        #expect(try BinaryRunner.run(arguments(inboxes[1], state)).exitCode == 0)
-        let runTime = Date().timeIntervalSince(started)
+        var runTime = Double.infinity
+        for inbox in [inboxes[1], inboxes[0]] {
+            let started = Date()
+            #expect(try BinaryRunner.run(arguments(inbox, state)).exitCode == 0)
+            runTime = min(runTime, Date().timeIntervalSince(started))
+        }
         var random = SynthRandom(seed: 11)
         var kills = 0
         var attempt = 0
@@ -73,7 +77,7 @@ import Testing
         while kills < 24 && attempt < 40 {
             defer { attempt += 1 }
             let fraction = 0.9 * (Double(attempt % 13) + Double(random.next() % 1000) / 1000) / 13
-            let inbox = inboxes[attempt % 2]
+            let inbox = inboxes[(attempt + 1) % 2]  // the state holds the first register now
             if try runAndKill(arguments(inbox, state), after: max(0.02, runTime * fraction)) { kills += 1 }
             let status = try BinaryRunner.run(["status", "--json", "--limit", "100", "--state", state])
             #expect(status.exitCode == 0, "the store opens after kill \(attempt)")
