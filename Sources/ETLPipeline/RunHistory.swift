@@ -20,8 +20,7 @@ public enum RunHistory {
     /// - Throws: `PipelineError.noStateFolder` when `stateFolder` does not exist: a mistyped
     ///   `--state` must not read as a pipeline that never ran.
     public static func recent(stateFolder: String, limit: Int) throws(PipelineError) -> [RunSummary] {
-        guard access(stateFolder, F_OK) == 0 else { throw .noStateFolder(stateFolder) }
-        return try reading(stateFolder) { store throws(StoreError) in
+        try readingExisting(stateFolder) { store throws(StoreError) in
             var runs = try store.runs(limit: limit)
             if runs.contains(where: { $0.status == .running }), !RunLock.isHeld(stateFolder: stateFolder) {
                 for index in runs.indices where runs[index].status == .running {
@@ -31,6 +30,15 @@ public enum RunHistory {
             }
             return runs
         } ?? []
+    }
+
+    /// `reading`, for a folder that must exist: a mistyped `--state` must not read as a
+    /// pipeline that never ran.
+    static func readingExisting<T>(
+        _ stateFolder: String, _ body: (StateStore) throws(StoreError) -> T
+    ) throws(PipelineError) -> T? {
+        guard access(stateFolder, F_OK) == 0 else { throw .noStateFolder(stateFolder) }
+        return try reading(stateFolder, body)
     }
 
     /// Runs `body` on the store in `stateFolder`, or returns `nil` when the folder holds no
@@ -73,8 +81,7 @@ public enum LatestRejects {
     public static func list(
         pipeline: String, stateFolder: String, revealing: Bool
     ) throws(PipelineError) -> [ListedReject]? {
-        guard access(stateFolder, F_OK) == 0 else { throw .noStateFolder(stateFolder) }
-        return try RunHistory.reading(stateFolder) { store throws(StoreError) in
+        try RunHistory.readingExisting(stateFolder) { store throws(StoreError) in
             if revealing { try store.audit(action: "rejects --reveal", subject: pipeline) }
             return try store.latestRejects(pipeline: pipeline, revealing: revealing)
         }
