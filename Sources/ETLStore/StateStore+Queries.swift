@@ -11,6 +11,20 @@ public struct RejectSummary: Sendable, Equatable {
     public var reason: String
 }
 
+extension RejectSummary {
+    /// The columns a reject summary is read from, first in a row: the source's name, the
+    /// file's path, and the reject's place and reason.
+    static let columns = "s.name, f.path, r.line, r.record_index, r.byte_offset, r.category, r.reason"
+
+    /// The reject summary in the first columns of the row `statement` is on (`columns`).
+    init(row statement: Statement) {
+        self.init(
+            source: statement.text(at: 0) ?? "", file: statement.text(at: 1) ?? "", line: statement.int(at: 2) ?? 0,
+            recordIndex: statement.int(at: 3) ?? 0, byteOffset: statement.int(at: 4),
+            category: statement.text(at: 5) ?? "", reason: statement.text(at: 6) ?? "")
+    }
+}
+
 /// A reject as `etl rejects` lists it: where and why, the record key when it could be read,
 /// and the raw text only when asked for.
 public struct ListedReject: Sendable, Equatable {
@@ -48,7 +62,7 @@ extension StateStore {
     public func rejects(run runID: Int64, limitPerSource: Int = .max) throws(StoreError) -> [RejectSummary] {
         let select = try database.prepare(
             """
-            SELECT s.name, f.path, r.line, r.record_index, r.byte_offset, r.category, r.reason FROM rejects r
+            SELECT \(RejectSummary.columns) FROM rejects r
             JOIN sources s ON s.id = r.source_id JOIN source_files f ON f.id = r.file_id
             WHERE r.run_id = ? ORDER BY s.id, f.id, r.line, r.record_index
             """)
@@ -59,24 +73,19 @@ extension StateStore {
             let source = select.text(at: 0) ?? ""
             perSource[source, default: 0] += 1
             guard perSource[source, default: 0] <= limitPerSource else { continue }
-            rejects.append(
-                RejectSummary(
-                    source: source, file: select.text(at: 1) ?? "", line: select.int(at: 2) ?? 0,
-                    recordIndex: select.int(at: 3) ?? 0, byteOffset: select.int(at: 4),
-                    category: select.text(at: 5) ?? "", reason: select.text(at: 6) ?? ""))
+            rejects.append(RejectSummary(row: select))
         }
         return rejects
     }
 
     /// Every reject of each source's latest import in `pipeline` (the latest run that finished
     /// reading its files, whether the source then succeeded or failed; not one killed midway),
-    /// by source, file and line; with
-    /// `revealing`, each one's raw text, which may hold personal data.
+    /// by source, file and line; with `revealing`, each one's raw text, which may hold personal
+    /// data.
     public func latestRejects(pipeline: String, revealing: Bool = false) throws(StoreError) -> [ListedReject] {
         let select = try database.prepare(
             """
-            SELECT s.name, f.path, r.line, r.record_index, r.byte_offset, r.category, r.reason, r.record_key,
-                r.run_id, \(revealing ? "r.raw" : "NULL")
+            SELECT \(RejectSummary.columns), r.record_key, r.run_id, \(revealing ? "r.raw" : "NULL")
             FROM sources s JOIN rejects r ON r.source_id = s.id JOIN source_files f ON f.id = r.file_id
             WHERE s.pipeline = ? AND r.run_id = (SELECT max(run_id) FROM run_sources WHERE source_id = s.id AND files > 0)
             ORDER BY s.id, f.id, r.line, r.record_index
@@ -86,11 +95,7 @@ extension StateStore {
         while try select.step() {
             rejects.append(
                 ListedReject(
-                    run: Int64(select.int(at: 8) ?? 0),
-                    summary: RejectSummary(
-                        source: select.text(at: 0) ?? "", file: select.text(at: 1) ?? "", line: select.int(at: 2) ?? 0,
-                        recordIndex: select.int(at: 3) ?? 0, byteOffset: select.int(at: 4),
-                        category: select.text(at: 5) ?? "", reason: select.text(at: 6) ?? ""),
+                    run: Int64(select.int(at: 8) ?? 0), summary: RejectSummary(row: select),
                     recordKey: select.text(at: 7), raw: select.text(at: 9)))
         }
         return rejects
